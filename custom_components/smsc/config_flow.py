@@ -1,0 +1,174 @@
+"""Config flow of the SMSC integration: account, re-authentication, reconfiguration."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+import logging
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS, DEFAULT_HOST, DEFAULT_PORT, DOMAIN
+from .hub import SESSION_TUNING
+from .smpp.compose import normalize_sender
+from .smpp.errors import ComposeError
+from .smpp.session import AuthenticationFailed, CannotConnect, SessionConfig, SmppSession
+
+_LOGGER = logging.getLogger(__name__)
+
+_PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_PORT_SELECTOR = NumberSelector(
+    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
+
+
+def _account_schema(defaults: Mapping[str, Any], *, with_username: bool) -> vol.Schema:
+    fields: dict[vol.Marker, Any] = {
+        vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, DEFAULT_HOST)): TextSelector(),
+        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): _PORT_SELECTOR,
+    }
+    if with_username:
+        fields[vol.Required(CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED))] = (
+            TextSelector(TextSelectorConfig(autocomplete="username"))
+        )
+    fields[vol.Required(CONF_PASSWORD)] = _PASSWORD_SELECTOR
+    fields[vol.Optional(CONF_SENDER, default=defaults.get(CONF_SENDER, ""))] = TextSelector()
+    fields[vol.Required(CONF_USE_TLS, default=defaults.get(CONF_USE_TLS, False))] = bool
+    fields[vol.Required(CONF_LATIN1, default=defaults.get(CONF_LATIN1, False))] = bool
+    return vol.Schema(fields)
+
+
+def _clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(user_input)
+    data[CONF_HOST] = str(data[CONF_HOST]).strip()
+    data[CONF_PORT] = int(data[CONF_PORT])
+    if CONF_USERNAME in data:
+        data[CONF_USERNAME] = str(data[CONF_USERNAME]).strip()
+    data[CONF_SENDER] = str(data.get(CONF_SENDER) or "").strip()
+    return data
+
+
+async def _validate(data: Mapping[str, Any]) -> dict[str, str]:
+    """Bind once with these settings; the errors to show, by field."""
+    if data.get(CONF_SENDER):
+        try:
+            normalize_sender(data[CONF_SENDER])
+        except ComposeError:
+            return {CONF_SENDER: "invalid_sender"}
+    session = SmppSession(
+        SessionConfig(
+            host=data[CONF_HOST],
+            port=int(data[CONF_PORT]),
+            login=data[CONF_USERNAME],
+            password=data[CONF_PASSWORD],
+            use_tls=bool(data.get(CONF_USE_TLS)),
+            latin1=bool(data.get(CONF_LATIN1)),
+            **SESSION_TUNING,  # type: ignore[arg-type]
+        ),
+        loop=asyncio.get_running_loop(),
+    )
+    try:
+        await session.start()
+    except AuthenticationFailed:
+        return {"base": "invalid_auth"}
+    except CannotConnect:
+        return {"base": "cannot_connect"}
+    except Exception:
+        _LOGGER.exception("Unexpected error while binding to SMSC")
+        return {"base": "unknown"}
+    await session.close()
+    return {}
+
+
+def _unique_id(data: Mapping[str, Any]) -> str:
+    return f"{str(data[CONF_USERNAME]).lower()}@{str(data[CONF_HOST]).lower()}"
+
+
+class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up an SMSC account by binding to it."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the account and check it by binding."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _clean(user_input)
+            await self.async_set_unique_id(_unique_id(data))
+            self._abort_if_unique_id_configured()
+            errors = await _validate(data)
+            if not errors:
+                return self.async_create_entry(title=f"SMSC {data[CONF_USERNAME]}", data=data)
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _account_schema({}, with_username=True),
+                {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD},
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """SMSC refused the stored password."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the new password and check it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
+            errors = await _validate(data)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_PASSWORD: user_input[CONF_PASSWORD]}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR}),
+            description_placeholders={CONF_USERNAME: entry.data[CONF_USERNAME]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the server, password, sender or encodings of the account."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _clean({**user_input, CONF_USERNAME: entry.data[CONF_USERNAME]})
+            unique_id = _unique_id(data)
+            if unique_id != entry.unique_id:
+                # A move to another host (e.g. SMSC's backup server) is the same account,
+                # unless that host already has an entry for this login.
+                await self.async_set_unique_id(unique_id)
+                self._abort_if_unique_id_configured()
+            errors = await _validate(data)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry, unique_id=unique_id, data_updates=data
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_account_schema(entry.data, with_username=False),
+            description_placeholders={CONF_USERNAME: entry.data[CONF_USERNAME]},
+            errors=errors,
+        )

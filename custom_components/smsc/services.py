@@ -1,0 +1,183 @@
+"""Actions of the SMSC integration: one per kind of message SMSC carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+
+from .const import DOMAIN
+from .hub import RecipientResult, SmscHub
+from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
+from .smpp.errors import SmscRequestError
+
+if TYPE_CHECKING:
+    from . import SmscConfigEntry
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_RECIPIENTS: Final = "recipients"
+ATTR_MESSAGE: Final = "message"
+ATTR_SENDER: Final = "sender"
+ATTR_COMMENT: Final = "comment"
+ATTR_VOICE: Final = "voice"
+ATTR_PARAM: Final = "param"
+ATTR_SUBJECT: Final = "subject"
+ATTR_ENCODING: Final = "encoding"
+
+_COMMON: Final = {
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+    vol.Required(ATTR_RECIPIENTS): vol.All(cv.ensure_list, [cv.string], vol.Length(min=1)),
+    vol.Optional(ATTR_SENDER): cv.string,
+    vol.Optional(ATTR_COMMENT): cv.string,
+}
+_MESSAGE: Final = {vol.Required(ATTR_MESSAGE): cv.string}
+
+
+@dataclass(frozen=True, slots=True)
+class _Action:
+    kind: MessageKind
+    fields: dict[vol.Marker, Any]
+
+
+ACTIONS: Final[dict[str, _Action]] = {
+    "send_sms": _Action(
+        MessageKind.SMS,
+        {**_MESSAGE, vol.Optional(ATTR_ENCODING): vol.In([e.value for e in Encoding])},
+    ),
+    "send_call": _Action(
+        MessageKind.CALL,
+        {
+            **_MESSAGE,
+            vol.Optional(ATTR_VOICE): vol.In(VOICES),
+            vol.Optional(ATTR_PARAM): cv.string,
+        },
+    ),
+    "send_viber": _Action(MessageKind.VIBER, dict(_MESSAGE)),
+    "send_mms": _Action(MessageKind.MMS, {**_MESSAGE, vol.Required(ATTR_SUBJECT): cv.string}),
+    "send_email": _Action(
+        MessageKind.EMAIL, {**_MESSAGE, vol.Required(ATTR_SUBJECT): cv.string}
+    ),
+    "send_social": _Action(MessageKind.SOCIAL, dict(_MESSAGE)),
+    "hlr_lookup": _Action(MessageKind.HLR, {}),
+    "send_ping": _Action(MessageKind.PING, {}),
+}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every action once for the domain."""
+    for name, action in ACTIONS.items():
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            _handler(action.kind),
+            schema=vol.Schema({**_COMMON, **action.fields}),
+            supports_response=SupportsResponse.OPTIONAL,
+        )
+
+
+def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
+    async def handle(call: ServiceCall) -> ServiceResponse:
+        hub = _hub_for(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+        request = MessageRequest(
+            kind=kind,
+            message=call.data.get(ATTR_MESSAGE, ""),
+            voice=call.data.get(ATTR_VOICE),
+            subject=call.data.get(ATTR_SUBJECT),
+            param=call.data.get(ATTR_PARAM),
+            comment=call.data.get(ATTR_COMMENT),
+        )
+        results = await async_send(
+            hub,
+            request,
+            call.data[ATTR_RECIPIENTS],
+            sender=call.data.get(ATTR_SENDER),
+            encoding=Encoding(call.data.get(ATTR_ENCODING, Encoding.AUTO)),
+        )
+        return response_data(results)
+
+    return handle
+
+
+async def async_send(
+    hub: SmscHub,
+    request: MessageRequest,
+    recipients: list[str],
+    *,
+    sender: str | None = None,
+    encoding: Encoding = Encoding.AUTO,
+) -> list[RecipientResult]:
+    """Send through the hub; raise when nothing went out, report partial failures."""
+    try:
+        results = await hub.async_send(request, recipients, sender=sender, encoding=encoding)
+    except SmscRequestError as err:
+        raise _validation_error(err) from err
+    failures = [result for result in results if result.error is not None]
+    if failures and len(failures) == len(results):
+        refusal = failures[0].refusal
+        if refusal is not None and all(f.refusal is not None for f in failures):
+            raise _validation_error(refusal)
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="send_failed",
+            translation_placeholders={
+                "details": "; ".join(f"{f.recipient}: {f.error}" for f in failures)
+            },
+        )
+    return results
+
+
+def response_data(results: list[RecipientResult]) -> ServiceResponse:
+    """The action response: one entry per recipient, in the order given."""
+    return {
+        "results": [result.as_dict() for result in results],
+        "sent": sum(1 for result in results if result.error is None),
+        "failed": sum(1 for result in results if result.error is not None),
+    }
+
+
+def _validation_error(err: SmscRequestError) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=err.translation_key,
+        translation_placeholders=err.translation_placeholders,
+    )
+
+
+def _hub_for(hass: HomeAssistant, entry_id: str | None) -> SmscHub:
+    if entry_id is not None:
+        entry: SmscConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="entry_not_found",
+                translation_placeholders={"entry_id": entry_id},
+            )
+        if entry.state is not ConfigEntryState.LOADED:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="entry_not_loaded",
+                translation_placeholders={"title": entry.title},
+            )
+        return entry.runtime_data
+    loaded: list[SmscConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not loaded:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_account")
+    if len(loaded) > 1:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="account_required"
+        )
+    return loaded[0].runtime_data

@@ -1,0 +1,1 @@
+"""SMPP for SMSC without Home Assistant: session, composition, receipts and SMSC's rules."""

@@ -1,0 +1,89 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Generator
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+import custom_components.smsc  # noqa: F401  # before Home Assistant's test config shadows it
+from custom_components.smsc import hub as smsc_hub
+from custom_components.smsc.const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS, DOMAIN
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from simulator import SmscSimulator
+
+pytest_plugins = ["simulator.pytest_plugin"]
+
+LOGIN = "demo"
+PASSWORD = "demo"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/smsc in every test."""
+
+
+@pytest.fixture(autouse=True)
+def fast_session() -> Generator[None]:
+    """Reconnect and keepalive in fractions of a second instead of seconds."""
+    tuning: dict[str, float] = {
+        "reconnect_min_delay": 0.05,
+        "reconnect_max_delay": 0.2,
+        "response_timeout": 2.0,
+        "submit_timeout": 5.0,
+        "throttle_delay": 0.05,
+    }
+    smsc_hub.SESSION_TUNING.update(tuning)
+    yield
+    smsc_hub.SESSION_TUNING.clear()
+
+
+def entry_data(simulator: SmscSimulator, **overrides: Any) -> dict[str, Any]:
+    """Config entry data pointing at the simulator."""
+    return {
+        CONF_HOST: simulator.host,
+        CONF_PORT: simulator.port,
+        CONF_USERNAME: LOGIN,
+        CONF_PASSWORD: PASSWORD,
+        CONF_SENDER: "",
+        CONF_USE_TLS: False,
+        CONF_LATIN1: False,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def mock_config_entry(smsc_simulator: SmscSimulator) -> MockConfigEntry:
+    """An SMSC account on the simulator."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"SMSC {LOGIN}",
+        unique_id=f"{LOGIN}@{smsc_simulator.host}",
+        data=entry_data(smsc_simulator),
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The account set up and bound to the simulator."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield mock_config_entry
+    if mock_config_entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll a condition on Home Assistant's side (the session reports from its own thread)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
