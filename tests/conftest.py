@@ -6,15 +6,15 @@ import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.smsc  # noqa: F401  # before Home Assistant's test config shadows it
 from custom_components.smsc import hub as smsc_hub
 from custom_components.smsc.const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS, DOMAIN
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
-from homeassistant.core import HomeAssistant
 from simulator import SmscSimulator
 
 pytest_plugins = ["simulator.pytest_plugin"]
@@ -85,5 +85,5 @@ async def init_integration(
 async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
     """Poll a condition on Home Assistant's side (the session reports from its own thread)."""
     async with asyncio.timeout(timeout):
-        while not predicate():
+        while not predicate():  # noqa: ASYNC110 - the condition has no event to wait on
             await asyncio.sleep(0.01)

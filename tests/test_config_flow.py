@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import patch
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.smsc.const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS, DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smsc.const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS, DOMAIN
 from simulator import SmscSimulator
 
 from .conftest import LOGIN, PASSWORD, entry_data
@@ -32,9 +32,7 @@ def user_input(simulator: SmscSimulator, **overrides: Any) -> dict[str, Any]:
     }
 
 
-async def test_user_flow_creates_entry(
-    hass: HomeAssistant, smsc_simulator: SmscSimulator
-) -> None:
+async def test_user_flow_creates_entry(hass: HomeAssistant, smsc_simulator: SmscSimulator) -> None:
     """A login the simulator accepts becomes an entry; the bind was really made."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM

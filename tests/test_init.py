@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.smsc.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smsc.const import DOMAIN
 from simulator import SmscSimulator
 
 from .conftest import PASSWORD, entry_data, wait_until
@@ -123,7 +123,7 @@ async def test_session_survives_error_response(
     """An error status fails that one send; the session stays bound and sends the next."""
     smsc_simulator.throttle_next(100)
     hub = init_integration.runtime_data
-    with pytest.raises(HomeAssistantError, match="not sent.*Throttling"):
+    with pytest.raises(HomeAssistantError, match=r"not sent.*Throttling"):
         await hass.services.async_call(
             DOMAIN,
             "send_sms",
@@ -150,9 +150,11 @@ async def test_reconnects_after_drop(
     states: list[str] = []
     hass.bus.async_listen(
         "state_changed",
-        lambda event: states.append(event.data["new_state"].state)
-        if event.data["entity_id"] == CONNECTIVITY
-        else None,
+        lambda event: (
+            states.append(event.data["new_state"].state)
+            if event.data["entity_id"] == CONNECTIVITY
+            else None
+        ),
     )
     await smsc_simulator.drop_connections()
     await smsc_simulator.wait_for(lambda: len(smsc_simulator.binds) == 2)
@@ -176,7 +178,9 @@ async def test_password_never_logged(
     """Even with smpplib at DEBUG, the bind's password is not in any log record."""
     secret = "s3cr3t-Passw0rd"
     smsc_simulator.password = secret
-    mock_config_entry = MockConfigEntry(domain=DOMAIN, data=entry_data(smsc_simulator, password=secret))
+    mock_config_entry = MockConfigEntry(
+        domain=DOMAIN, data=entry_data(smsc_simulator, password=secret)
+    )
     caplog.set_level(logging.DEBUG)
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -192,4 +196,4 @@ async def test_password_never_logged(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert secret not in logged
     assert secret.encode().hex() not in logged
-    assert PASSWORD != secret
+    assert secret != PASSWORD

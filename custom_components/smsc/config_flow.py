@@ -7,22 +7,42 @@ from collections.abc import Mapping
 import logging
 from typing import Any
 
-import voluptuous as vol
-
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
+import voluptuous as vol
 
-from .const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS, DEFAULT_HOST, DEFAULT_PORT, DOMAIN
+from .const import (
+    CHANNELS,
+    CONF_CHANNELS,
+    CONF_LATIN1,
+    CONF_PHONE_NUMBER,
+    CONF_SENDER,
+    CONF_USE_TLS,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DOMAIN,
+    SUBENTRY_RECIPIENT,
+)
 from .hub import SESSION_TUNING
-from .smpp.compose import normalize_sender
+from .smpp.compose import normalize_recipient, normalize_sender
 from .smpp.errors import ComposeError
 from .smpp.session import AuthenticationFailed, CannotConnect, SessionConfig, SmppSession
 
@@ -102,9 +122,15 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
     MINOR_VERSION = 1
 
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Recipients are added to an account as subentries."""
+        return {SUBENTRY_RECIPIENT: RecipientSubentryFlow}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the account and check it by binding."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -171,4 +197,75 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=_account_schema(entry.data, with_username=False),
             description_placeholders={CONF_USERNAME: entry.data[CONF_USERNAME]},
             errors=errors,
+        )
+
+
+def _recipient_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, vol.UNDEFINED)): TextSelector(),
+            vol.Required(
+                CONF_PHONE_NUMBER, default=defaults.get(CONF_PHONE_NUMBER, vol.UNDEFINED)
+            ): TextSelector(TextSelectorConfig(type=TextSelectorType.TEL)),
+            vol.Required(
+                CONF_CHANNELS, default=list(defaults.get(CONF_CHANNELS, ["sms"]))
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=list(CHANNELS),
+                    multiple=True,
+                    mode=SelectSelectorMode.LIST,
+                    translation_key=CONF_CHANNELS,
+                )
+            ),
+        }
+    )
+
+
+class RecipientSubentryFlow(ConfigSubentryFlow):
+    """A person or phone the account sends to: a device with a notify entity per channel."""
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Add a recipient."""
+        return await self._async_step_recipient("user", user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a recipient's name, number or channels."""
+        return await self._async_step_recipient("reconfigure", user_input)
+
+    async def _async_step_recipient(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        reconfiguring = step_id == "reconfigure"
+        current = self._get_reconfigure_subentry() if reconfiguring else None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                phone = normalize_recipient(user_input[CONF_PHONE_NUMBER]).addr
+            except ComposeError:
+                errors[CONF_PHONE_NUMBER] = "invalid_phone_number"
+            else:
+                if not user_input[CONF_CHANNELS]:
+                    errors[CONF_CHANNELS] = "no_channels"
+                elif any(
+                    subentry.unique_id == phone and subentry is not current
+                    for subentry in self._get_entry().subentries.values()
+                ):
+                    return self.async_abort(reason="already_configured")
+            if not errors:
+                name = str(user_input[CONF_NAME]).strip()
+                data = {
+                    CONF_NAME: name,
+                    CONF_PHONE_NUMBER: phone,
+                    CONF_CHANNELS: [c for c in CHANNELS if c in user_input[CONF_CHANNELS]],
+                }
+                if current is not None:
+                    return self.async_update_and_abort(
+                        self._get_entry(), current, data=data, title=name, unique_id=phone
+                    )
+                return self.async_create_entry(title=name, data=data, unique_id=phone)
+        defaults: Mapping[str, Any] = user_input or (current.data if current else {})
+        return self.async_show_form(
+            step_id=step_id, data_schema=_recipient_schema(defaults), errors=errors
         )

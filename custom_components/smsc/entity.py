@@ -1,12 +1,13 @@
-"""Base entity of the SMSC integration."""
+"""Base entities of the SMSC integration: the account's and each recipient's."""
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import CONF_NAME
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
-from .const import DOMAIN, MANUFACTURER
+from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER
 from .hub import SmscHub
 
 
@@ -18,6 +19,18 @@ def account_device_info(entry: ConfigEntry) -> DeviceInfo:
         manufacturer=MANUFACTURER,
         entry_type=DeviceEntryType.SERVICE,
         configuration_url="https://smsc.ru/",
+    )
+
+
+def recipient_device_info(entry: ConfigEntry, subentry: ConfigSubentry) -> DeviceInfo:
+    """The device that stands for one recipient of the account."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+        name=subentry.data.get(CONF_NAME) or subentry.title,
+        manufacturer=MANUFACTURER,
+        model="Recipient",
+        entry_type=DeviceEntryType.SERVICE,
+        via_device=(DOMAIN, entry.entry_id),
     )
 
 
@@ -37,3 +50,30 @@ class SmscAccountEntity(Entity):
         """Follow the hub."""
         await super().async_added_to_hass()
         self.async_on_remove(self.hub.async_add_listener(self.async_write_ha_state))
+
+
+class SmscRecipientEntity(Entity):
+    """An entity of a recipient's device."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, hub: SmscHub, subentry: ConfigSubentry, key: str) -> None:
+        self.hub = hub
+        self.subentry = subentry
+        self.phone: str = subentry.data[CONF_PHONE_NUMBER]
+        self._attr_unique_id = f"{subentry.subentry_id}_{key}"
+        self._attr_translation_key = key
+        self._attr_device_info = recipient_device_info(hub.entry, subentry)
+
+
+class SmscRecipientStatusEntity(SmscRecipientEntity):
+    """A recipient entity that follows what SMSC reports about the recipient."""
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the recipient's reports."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.hub.async_add_recipient_listener(self.phone, self._handle_report))
+
+    def _handle_report(self) -> None:
+        self.async_write_ha_state()

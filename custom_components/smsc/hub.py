@@ -1,33 +1,56 @@
-"""Join one SMPP session to Home Assistant: state, sending, counters and what SMSC sends back."""
+"""Join one SMPP session to Home Assistant: state, sending, tracking and what SMSC sends back."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 import logging
+import time
 from typing import Any, Final
 
+from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
-from .const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS
+from .const import (
+    CONF_LATIN1,
+    CONF_PHONE_NUMBER,
+    CONF_SENDER,
+    CONF_USE_TLS,
+    EVENT_DELIVERY_REPORT,
+    EVENT_HLR_RESULT,
+    EVENT_MESSAGE_RECEIVED,
+)
 from .smpp.compose import (
     Address,
     ComposedMessage,
     Encoding,
+    MessageKind,
     MessageRequest,
     compose,
     normalize_recipient,
     normalize_sender,
 )
-from .smpp.errors import ComposeError, SmscRequestError
+from .smpp.errors import SmscRequestError
 from .smpp.guard import SendGuard
+from .smpp.receipts import (
+    DeliveryReceipt,
+    DeliveryState,
+    FailureTally,
+    HlrResult,
+    IncomingMessage,
+    UnparsedReport,
+    normalize_message_id,
+)
 from .smpp.session import (
     ConnectionLost,
     NotConnected,
-    ReceivedPdu,
+    Received,
     SessionClosed,
     SessionConfig,
     SessionState,
@@ -43,6 +66,7 @@ _LOGGER = logging.getLogger(__name__)
 SESSION_TUNING: dict[str, float] = {}
 
 _UDH_REFERENCES: Final = 256
+PENDING: Final = "pending"
 
 _SESSION_ERROR_CODES: Final[dict[type[SmppError], str]] = {
     ConnectionLost: "connection_lost",
@@ -62,22 +86,19 @@ class RecipientResult:
     error: str | None = None
     error_code: str | None = None
     refusal: SmscRequestError | None = None
+    delivery_state: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Shape used in action responses."""
+        result: dict[str, Any] = {"recipient": self.recipient, "success": self.error is None}
         if self.error is None:
-            return {
-                "recipient": self.recipient,
-                "success": True,
-                "message_ids": list(self.message_ids),
-                "parts": self.parts,
-            }
-        result: dict[str, Any] = {
-            "recipient": self.recipient,
-            "success": False,
-            "error": self.error,
-            "error_code": self.error_code,
-        }
+            result["message_ids"] = list(self.message_ids)
+            result["parts"] = self.parts
+            if self.delivery_state is not None:
+                result["delivery_state"] = self.delivery_state
+            return result
+        result["error"] = self.error
+        result["error_code"] = self.error_code
         if self.message_ids:
             result["message_ids"] = list(self.message_ids)
         return result
@@ -85,10 +106,79 @@ class RecipientResult:
 
 @dataclass(slots=True)
 class HubCounters:
-    """Totals shown by the counter sensors."""
+    """Totals shown by the counter sensors and diagnostics."""
 
     sent: int = 0
     failed: int = 0
+    delivery_reports: int = 0
+    unmatched_reports: int = 0
+    unparsed_reports: int = 0
+    incoming: int = 0
+
+
+@dataclass(slots=True)
+class TrackedMessage:
+    """A sent message a receipt can be attributed to."""
+
+    recipient: str
+    kind: MessageKind
+    sent_at: float
+    state: DeliveryState | None = None
+
+
+class MessageTracker:
+    """Message id → what was sent, bounded in size and age (oldest dropped first)."""
+
+    def __init__(
+        self,
+        *,
+        max_size: int = 50_000,
+        max_age: float = 3 * 24 * 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._messages: OrderedDict[str, TrackedMessage] = OrderedDict()
+        self._max_size = max_size
+        self._max_age = max_age
+        self._clock = clock
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def add(self, message_id: str, recipient: str, kind: MessageKind) -> TrackedMessage:
+        """Track a message id as SMSC returned it."""
+        now = self._clock()
+        tracked = TrackedMessage(recipient, kind, now)
+        key = normalize_message_id(message_id, hint="decimal")
+        self._messages[key] = tracked
+        self._messages.move_to_end(key)
+        self._prune(now)
+        return tracked
+
+    def find(self, keys: Iterable[str]) -> TrackedMessage | None:
+        """The message under the first of a receipt's candidate keys that is tracked."""
+        for key in keys:
+            if (tracked := self._messages.get(key)) is not None:
+                return tracked
+        return None
+
+    def _prune(self, now: float) -> None:
+        messages = self._messages
+        while len(messages) > self._max_size:
+            messages.popitem(last=False)
+        while messages:
+            oldest = next(iter(messages.values()))
+            if now - oldest.sent_at <= self._max_age:
+                break
+            messages.popitem(last=False)
+
+
+@dataclass(slots=True)
+class RecipientStatus:
+    """What SMSC last told about one recipient."""
+
+    delivery_state: DeliveryState | None = None
+    delivery_at: datetime | None = None
+    hlr: HlrResult | None = None
 
 
 def session_config(entry: ConfigEntry) -> SessionConfig:
@@ -105,6 +195,9 @@ def session_config(entry: ConfigEntry) -> SessionConfig:
     )
 
 
+type EventListener = Callable[[str, dict[str, Any]], None]
+
+
 class SmscHub:
     """One SMSC account: its session, its listeners and its sends."""
 
@@ -113,6 +206,8 @@ class SmscHub:
         self.entry = entry
         self.counters = HubCounters()
         self.guard = SendGuard()
+        self.tracker = MessageTracker()
+        self.recipients: dict[str, RecipientStatus] = {}
         self.session = SmppSession(
             session_config(entry),
             loop=hass.loop,
@@ -120,6 +215,12 @@ class SmscHub:
             on_deliver=self._on_deliver,
         )
         self._listeners: list[CALLBACK_TYPE] = []
+        # The YAML notify services of this account, unregistered when it unloads.
+        self.legacy_notify_services: list[BaseNotificationService] = []
+        self._event_listeners: list[EventListener] = []
+        self._recipient_listeners: dict[str, list[CALLBACK_TYPE]] = {}
+        self._delivery_waiters: dict[int, tuple[set[str], asyncio.Future[DeliveryState]]] = {}
+        self._failures = FailureTally()
         self._reference = 0
         self._default_sender: Address | None = (
             normalize_sender(entry.data[CONF_SENDER]) if entry.data.get(CONF_SENDER) else None
@@ -137,22 +238,32 @@ class SmscHub:
     async def async_stop(self, *_: Any) -> None:
         """Unbind and stop the session's thread."""
         await self.session.close()
+        for _ids, waiter in self._delivery_waiters.values():
+            waiter.cancel()
+
+    # --- listeners ------------------------------------------------------------------------
 
     @callback
     def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call `update` whenever the session state or the counters change."""
-        self._listeners.append(update)
+        return _subscribe(self._listeners, update)
 
-        @callback
-        def remove() -> None:
-            self._listeners.remove(update)
+    @callback
+    def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
+        """Call `listener(event_type, data)` for every event the hub fires."""
+        return _subscribe(self._event_listeners, listener)
 
-        return remove
+    @callback
+    def async_add_recipient_listener(self, phone: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` when SMSC reports about this recipient."""
+        return _subscribe(self._recipient_listeners.setdefault(phone, []), update)
 
     @callback
     def _notify_listeners(self) -> None:
         for update in list(self._listeners):
             update()
+
+    # --- session callbacks ----------------------------------------------------------------
 
     @callback
     def _on_session_state(self, state: SessionState) -> None:
@@ -162,8 +273,107 @@ class SmscHub:
         self._notify_listeners()
 
     @callback
-    def _on_deliver(self, pdu: ReceivedPdu) -> None:
-        _LOGGER.debug("deliver_sm from %s (esm_class %s)", pdu.source_addr, pdu.esm_class)
+    def _on_deliver(self, received: Received) -> None:
+        if isinstance(received, HlrResult):
+            self._on_hlr_result(received)
+        elif isinstance(received, DeliveryReceipt):
+            self._on_delivery_receipt(received)
+        elif isinstance(received, IncomingMessage):
+            self._on_incoming(received)
+        elif isinstance(received, UnparsedReport):
+            self.counters.unparsed_reports += 1
+            level = logging.WARNING if self._failures.record(received.reason) else logging.DEBUG
+            _LOGGER.log(level, "Could not parse a report from SMSC (%s): %r", *_unparsed(received))
+
+    def _on_delivery_receipt(self, receipt: DeliveryReceipt) -> None:
+        self.counters.delivery_reports += 1
+        tracked = self.tracker.find(receipt.lookup_keys)
+        if tracked is None:
+            self.counters.unmatched_reports += 1
+        else:
+            tracked.state = receipt.state
+        recipient = tracked.recipient if tracked else None
+        self._fire(
+            EVENT_DELIVERY_REPORT,
+            {
+                "message_id": receipt.message_id,
+                "recipient": recipient,
+                "kind": tracked.kind.value if tracked else None,
+                "status": receipt.stat,
+                "state": receipt.state.value,
+                "error_code": receipt.error_code,
+                "submit_date": _iso(receipt.submit_date),
+                "done_date": _iso(receipt.done_date),
+            },
+        )
+        if recipient is not None:
+            status = self.recipients.setdefault(recipient, RecipientStatus())
+            status.delivery_state = receipt.state
+            status.delivery_at = receipt.done_date or dt_util.utcnow()
+            self._notify_recipient(recipient)
+        if receipt.state.is_final:
+            self._resolve_waiters(receipt.lookup_keys, receipt.state)
+
+    def _on_hlr_result(self, result: HlrResult) -> None:
+        self.counters.delivery_reports += 1
+        tracked = self.tracker.find(result.lookup_keys)
+        recipient = tracked.recipient if tracked else None
+        if tracked is not None:
+            tracked.state = result.state
+        self._fire(
+            EVENT_HLR_RESULT,
+            {
+                "message_id": result.message_id,
+                "recipient": recipient,
+                "status": result.stat,
+                "state": result.state.value,
+                "reachable": result.state is DeliveryState.DELIVERED,
+                "error_code": result.error_code,
+                "imsi": result.imsi,
+                "msc": result.msc,
+                "mcc": result.mcc,
+                "mnc": result.mnc,
+                "country": result.country,
+                "network": result.network,
+                "roaming_country": result.roaming_country,
+                "roaming_network": result.roaming_network,
+                "roaming": result.roaming,
+            },
+        )
+        if recipient is not None:
+            self.recipients.setdefault(recipient, RecipientStatus()).hlr = result
+            self._notify_recipient(recipient)
+        self._resolve_waiters(result.lookup_keys, result.state)
+
+    def _on_incoming(self, message: IncomingMessage) -> None:
+        self.counters.incoming += 1
+        self._fire(
+            EVENT_MESSAGE_RECEIVED,
+            {
+                "sender": message.source,
+                "recipient": message.destination,
+                "text": message.text,
+                "parts": message.parts,
+                "timestamp": dt_util.utcnow().isoformat(),
+            },
+        )
+
+    def _fire(self, event_type: str, data: dict[str, Any]) -> None:
+        self.hass.bus.async_fire(event_type, {"entry_id": self.entry.entry_id, **data})
+        for listener in list(self._event_listeners):
+            listener(event_type, data)
+
+    def _notify_recipient(self, phone: str) -> None:
+        for update in list(self._recipient_listeners.get(phone, ())):
+            update()
+
+    def _resolve_waiters(self, keys: Iterable[str], state: DeliveryState) -> None:
+        wanted = set(keys)
+        for ids, waiter in list(self._delivery_waiters.values()):
+            if ids & wanted and not waiter.done():
+                waiter.set_result(state)
+
+    # --- sending --------------------------------------------------------------------------
 
     def compose(
         self, request: MessageRequest, *, encoding: Encoding = Encoding.AUTO
@@ -183,6 +393,14 @@ class SmscHub:
             return normalize_sender(sender)
         return self._default_sender
 
+    def recipient_phones(self) -> dict[str, str]:
+        """Subentry id → phone number of every recipient of this account."""
+        return {
+            subentry_id: subentry.data[CONF_PHONE_NUMBER]
+            for subentry_id, subentry in self.entry.subentries.items()
+            if CONF_PHONE_NUMBER in subentry.data
+        }
+
     async def async_send(
         self,
         request: MessageRequest,
@@ -190,30 +408,51 @@ class SmscHub:
         *,
         sender: str | None = None,
         encoding: Encoding = Encoding.AUTO,
+        wait_for_delivery: float | None = None,
     ) -> list[RecipientResult]:
         """Send one request to each recipient; one recipient's failure never stops another.
 
         The text and the sender apply to every recipient, so a fault in them raises
         ComposeError before anything is sent. Numbers and SMSC's rate rules are checked per
-        recipient, all before the first submit.
+        recipient, all before the first submit. With `wait_for_delivery`, each result waits
+        that many seconds for the final delivery state (`pending` when none came).
         """
         source = self.sender_address(sender)
         composed = self.compose(request, encoding=encoding)
         results: list[RecipientResult] = []
         to_send: list[tuple[RecipientResult, Address]] = []
+        seen: set[str] = set()
         for raw in recipients:
             result = RecipientResult(recipient=str(raw))
-            results.append(result)
             try:
                 address = normalize_recipient(str(raw))
-                result.recipient = address.addr
+            except SmscRequestError as err:
+                _refuse(result, err)
+                results.append(result)
+                continue
+            if address.addr in seen:  # the same number twice would be refused as a duplicate
+                continue
+            seen.add(address.addr)
+            result.recipient = address.addr
+            results.append(result)
+            try:
                 self.guard.check(address.addr, composed.text)
             except SmscRequestError as err:
                 _refuse(result, err)
                 continue
             to_send.append((result, address))
         await asyncio.gather(
-            *(self._send_one(result, address, source, composed) for result, address in to_send)
+            *(
+                self._send_one(
+                    result,
+                    address,
+                    source=source,
+                    composed=composed,
+                    kind=request.kind,
+                    wait_for_delivery=wait_for_delivery,
+                )
+                for result, address in to_send
+            )
         )
         self.counters.sent += sum(1 for result in results if result.error is None)
         self.counters.failed += sum(1 for result in results if result.error is not None)
@@ -224,10 +463,13 @@ class SmscHub:
         self,
         result: RecipientResult,
         destination: Address,
+        *,
         source: Address | None,
         composed: ComposedMessage,
+        kind: MessageKind,
+        wait_for_delivery: float | None,
     ) -> None:
-        base = {
+        base: dict[str, Any] = {
             "source_addr_ton": source.ton if source else 0,
             "source_addr_npi": source.npi if source else 0,
             "source_addr": source.addr if source else "",
@@ -236,34 +478,68 @@ class SmscHub:
             "destination_addr": destination.addr,
             "registered_delivery": 1,
         }
-        started = self.hass.loop.time()
-        for part in composed.parts:
-            params = {
-                **base,
-                "esm_class": part.esm_class,
-                "data_coding": part.data_coding,
-                "short_message": part.short_message,
-            }
-            if part.message_payload is not None:
-                params["message_payload"] = part.message_payload
-            try:
-                if result.message_ids:
-                    self.guard.check_parts_deadline(
-                        started, sent=len(result.message_ids), parts=len(composed.parts)
+        ids: set[str] = set()
+        waiter: asyncio.Future[DeliveryState] | None = None
+        if wait_for_delivery:
+            waiter = self.hass.loop.create_future()
+            self._delivery_waiters[id(waiter)] = (ids, waiter)
+
+        @callback
+        def accepted(message_id: str) -> None:
+            self.tracker.add(message_id, destination.addr, kind)
+            ids.add(normalize_message_id(message_id, hint="decimal"))
+
+        deadline = self.guard.parts_deadline()
+        try:
+            for part in composed.parts:
+                try:
+                    deadline.check(sent=len(result.message_ids), parts=len(composed.parts))
+                    message_id = await self.session.submit(
+                        {**base, **part.submit_kwargs()}, on_accepted=accepted
                     )
-                message_id = await self.session.submit(params)
-            except SubmitRefused as err:
-                _fail(result, f"SMSC refused the message: {err.description}", "smsc_refused")
-                return
-            except SmppError as err:
-                _fail(result, str(err), _SESSION_ERROR_CODES.get(type(err), "smsc_error"))
-                return
-            except SmscRequestError as err:
-                _refuse(result, err)
-                return
-            result.message_ids.append(message_id)
-        result.parts = len(composed.parts)
-        self.guard.record(destination.addr, composed.text)
+                except SubmitRefused as err:
+                    _fail(result, f"SMSC refused the message: {err.description}", "smsc_refused")
+                    return
+                except SmppError as err:
+                    _fail(result, str(err), _SESSION_ERROR_CODES.get(type(err), "smsc_error"))
+                    return
+                except SmscRequestError as err:
+                    _refuse(result, err)
+                    return
+                result.message_ids.append(message_id)
+            result.parts = len(composed.parts)
+            self.guard.record(destination.addr, composed.text)
+            if waiter is not None and wait_for_delivery:
+                result.delivery_state = await _wait_state(waiter, wait_for_delivery)
+        finally:
+            if waiter is not None:
+                self._delivery_waiters.pop(id(waiter), None)
+
+
+async def _wait_state(waiter: asyncio.Future[DeliveryState], seconds: float) -> str:
+    try:
+        async with asyncio.timeout(seconds):
+            return (await asyncio.shield(waiter)).value
+    except TimeoutError:
+        return PENDING
+
+
+def _subscribe[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
+    listeners.append(listener)
+
+    @callback
+    def remove() -> None:
+        listeners.remove(listener)
+
+    return remove
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _unparsed(report: UnparsedReport) -> tuple[str, str]:
+    return report.reason.value, report.raw
 
 
 def _refuse(result: RecipientResult, err: SmscRequestError) -> None:
@@ -277,4 +553,4 @@ def _fail(result: RecipientResult, message: str, code: str) -> None:
     result.error_code = code
 
 
-__all__ = ["ComposeError", "HubCounters", "RecipientResult", "SmscHub", "session_config"]
+__all__ = ["HubCounters", "MessageTracker", "RecipientResult", "SmscHub", "session_config"]

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -17,7 +16,12 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
+import voluptuous as vol
 
 from .const import DOMAIN
 from .hub import RecipientResult, SmscHub
@@ -36,14 +40,22 @@ ATTR_VOICE: Final = "voice"
 ATTR_PARAM: Final = "param"
 ATTR_SUBJECT: Final = "subject"
 ATTR_ENCODING: Final = "encoding"
+ATTR_WAIT_FOR_DELIVERY: Final = "wait_for_delivery"
+MAX_WAIT_FOR_DELIVERY: Final = 600
 
-_COMMON: Final = {
+_COMMON: Final[dict[vol.Marker, Any]] = {
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-    vol.Required(ATTR_RECIPIENTS): vol.All(cv.ensure_list, [cv.string], vol.Length(min=1)),
+    vol.Optional(ATTR_RECIPIENTS, default=list): vol.All(cv.ensure_list, [cv.string]),
+    # Recipient devices and their notify entities, picked in the UI's target selector.
+    vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
+    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
     vol.Optional(ATTR_SENDER): cv.string,
     vol.Optional(ATTR_COMMENT): cv.string,
+    vol.Optional(ATTR_WAIT_FOR_DELIVERY): vol.All(
+        vol.Coerce(float), vol.Range(min=0, max=MAX_WAIT_FOR_DELIVERY)
+    ),
 }
-_MESSAGE: Final = {vol.Required(ATTR_MESSAGE): cv.string}
+_MESSAGE: Final[dict[vol.Marker, Any]] = {vol.Required(ATTR_MESSAGE): cv.string}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +79,7 @@ ACTIONS: Final[dict[str, _Action]] = {
     ),
     "send_viber": _Action(MessageKind.VIBER, dict(_MESSAGE)),
     "send_mms": _Action(MessageKind.MMS, {**_MESSAGE, vol.Required(ATTR_SUBJECT): cv.string}),
-    "send_email": _Action(
-        MessageKind.EMAIL, {**_MESSAGE, vol.Required(ATTR_SUBJECT): cv.string}
-    ),
+    "send_email": _Action(MessageKind.EMAIL, {**_MESSAGE, vol.Required(ATTR_SUBJECT): cv.string}),
     "send_social": _Action(MessageKind.SOCIAL, dict(_MESSAGE)),
     "hlr_lookup": _Action(MessageKind.HLR, {}),
     "send_ping": _Action(MessageKind.PING, {}),
@@ -100,12 +110,21 @@ def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
             param=call.data.get(ATTR_PARAM),
             comment=call.data.get(ATTR_COMMENT),
         )
+        recipients = [
+            *call.data[ATTR_RECIPIENTS],
+            *_recipients_of_targets(
+                hub, call.data.get(ATTR_ENTITY_ID, []), call.data.get(ATTR_DEVICE_ID, [])
+            ),
+        ]
+        if not recipients:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
         results = await async_send(
             hub,
             request,
-            call.data[ATTR_RECIPIENTS],
+            recipients,
             sender=call.data.get(ATTR_SENDER),
             encoding=Encoding(call.data.get(ATTR_ENCODING, Encoding.AUTO)),
+            wait_for_delivery=call.data.get(ATTR_WAIT_FOR_DELIVERY),
         )
         return response_data(results)
 
@@ -119,10 +138,17 @@ async def async_send(
     *,
     sender: str | None = None,
     encoding: Encoding = Encoding.AUTO,
+    wait_for_delivery: float | None = None,
 ) -> list[RecipientResult]:
     """Send through the hub; raise when nothing went out, report partial failures."""
     try:
-        results = await hub.async_send(request, recipients, sender=sender, encoding=encoding)
+        results = await hub.async_send(
+            request,
+            recipients,
+            sender=sender,
+            encoding=encoding,
+            wait_for_delivery=wait_for_delivery,
+        )
     except SmscRequestError as err:
         raise _validation_error(err) from err
     failures = [result for result in results if result.error is not None]
@@ -177,7 +203,34 @@ def _hub_for(hass: HomeAssistant, entry_id: str | None) -> SmscHub:
     if not loaded:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_account")
     if len(loaded) > 1:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="account_required"
-        )
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="account_required")
     return loaded[0].runtime_data
+
+
+def _recipients_of_targets(hub: SmscHub, entity_ids: list[str], device_ids: list[str]) -> list[str]:
+    """Phone numbers of the recipient subentries behind picked entities and devices."""
+    phones = hub.recipient_phones()
+    subentry_ids: list[str] = []
+    entity_registry = er.async_get(hub.hass)
+    for entity_id in entity_ids:
+        entry = entity_registry.async_get(entity_id)
+        if entry is None or entry.config_subentry_id not in phones:
+            raise _not_a_recipient(entity_id)
+        subentry_ids.append(entry.config_subentry_id)
+    device_registry = dr.async_get(hub.hass)
+    for device_id in device_ids:
+        device = device_registry.async_get(device_id)
+        subentries = device.config_entries_subentries.get(hub.entry.entry_id) if device else None
+        matching = [s for s in subentries or () if s in phones]
+        if not matching:
+            raise _not_a_recipient(device_id)
+        subentry_ids.extend(matching)
+    return [phones[subentry_id] for subentry_id in dict.fromkeys(subentry_ids)]
+
+
+def _not_a_recipient(target: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="not_a_recipient",
+        translation_placeholders={"target": target},
+    )

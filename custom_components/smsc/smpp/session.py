@@ -25,6 +25,17 @@ from typing import Any, Final
 
 from smpplib import client as smpp_client, command as smpp_command, consts, exceptions, smpp
 
+from .receipts import (
+    DeliverSm,
+    DeliveryReceipt,
+    HlrResult,
+    IncomingAssembler,
+    IncomingMessage,
+    IncomingPart,
+    UnparsedReport,
+    parse_deliver_sm,
+)
+
 _LOGGER = logging.getLogger(__name__)
 
 # smpplib logs every PDU it writes as hex at DEBUG, bind included; it logs under this name so
@@ -131,16 +142,9 @@ class SessionConfig:
         return "ISO" if self.latin1 else ""
 
 
-@dataclass(frozen=True, slots=True)
-class ReceivedPdu:
-    """The fields of a `deliver_sm`, copied out of smpplib's object in the reader thread."""
-
-    source_addr: str
-    destination_addr: str
-    esm_class: int
-    data_coding: int
-    short_message: bytes
-    optional: Mapping[str, Any]
+# What the session hands over for each deliver_sm: parsed in the reader thread, so a burst of
+# receipts costs the event loop only the dispatch.
+type Received = DeliveryReceipt | HlrResult | IncomingMessage | UnparsedReport
 
 
 @dataclass(slots=True)
@@ -242,6 +246,7 @@ class _UnparsablePdu(Exception):
 @dataclass(slots=True)
 class _Pending:
     future: asyncio.Future[str]
+    on_accepted: Callable[[str], None] | None
 
 
 class SmppSession:
@@ -257,7 +262,7 @@ class SmppSession:
         *,
         loop: asyncio.AbstractEventLoop,
         on_state: Callable[[SessionState], None] | None = None,
-        on_deliver: Callable[[ReceivedPdu], None] | None = None,
+        on_deliver: Callable[[Received], None] | None = None,
     ) -> None:
         self.config = config
         self.counters = SessionCounters()
@@ -276,6 +281,7 @@ class SmppSession:
         self._bound_event = asyncio.Event()
         self._window = asyncio.Semaphore(config.submit_window)
         self._started: asyncio.Future[None] | None = None
+        self._assembler = IncomingAssembler()  # used by the reader thread only
 
     @property
     def state(self) -> SessionState:
@@ -320,9 +326,17 @@ class SmppSession:
         self._bound_event.clear()
         self._state = SessionState.CLOSED
 
-    async def submit(self, params: Mapping[str, Any], *, timeout: float | None = None) -> str:
+    async def submit(
+        self,
+        params: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        on_accepted: Callable[[str], None] | None = None,
+    ) -> str:
         """Send one `submit_sm` and return SMSC's message id.
 
+        `on_accepted(message_id)` runs on the event loop before any `deliver_sm` read after
+        the answer is handed over, so a receipt can always be matched to its message.
         `ESME_RTHROTTLED` is retried after a pause while the caller's time lasts; every other
         error status raises `SubmitRefused`.
         """
@@ -330,7 +344,7 @@ class SmppSession:
         delay = self.config.throttle_delay
         while True:
             try:
-                return await self._submit_once(params, deadline)
+                return await self._submit_once(params, deadline, on_accepted)
             except SubmitRefused as err:
                 if err.status != consts.SMPP_ESME_RTHROTTLED:
                     raise
@@ -341,7 +355,12 @@ class SmppSession:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
-    async def _submit_once(self, params: Mapping[str, Any], deadline: float) -> str:
+    async def _submit_once(
+        self,
+        params: Mapping[str, Any],
+        deadline: float,
+        on_accepted: Callable[[str], None] | None,
+    ) -> str:
         async with asyncio.timeout_at(self._loop.time() + deadline - time.monotonic()):
             try:
                 await self._wait_bound()
@@ -349,7 +368,9 @@ class SmppSession:
                 raise NotConnected("SMSC is not connected") from err
         async with self._window:
             future: asyncio.Future[str] = self._loop.create_future()
-            sequence = await self._loop.run_in_executor(None, self._write_submit, params, future)
+            sequence = await self._loop.run_in_executor(
+                None, self._write_submit, params, _Pending(future, on_accepted)
+            )
             remaining = deadline - time.monotonic()
             try:
                 async with asyncio.timeout(max(remaining, 0.0)):
@@ -371,14 +392,14 @@ class SmppSession:
             self._bound_event.clear()
             await self._bound_event.wait()
 
-    def _write_submit(self, params: Mapping[str, Any], future: asyncio.Future[str]) -> int:
+    def _write_submit(self, params: Mapping[str, Any], pending: _Pending) -> int:
         with self._write_lock:
             client = self._client
             if client is None:
                 raise NotConnected("SMSC is not connected")
             pdu = smpp.make_pdu("submit_sm", client=client, **params)
             with self._pending_lock:
-                self._pending[pdu.sequence] = _Pending(future)
+                self._pending[pdu.sequence] = pending
             try:
                 client.send_pdu(pdu)
             except Exception as err:
@@ -402,7 +423,8 @@ class SmppSession:
             except AuthenticationFailed as err:
                 self._report_start(err, first_attempt)
                 self._call_soon(self._set_state, SessionState.AUTH_FAILED)
-                _LOGGER.error("SMSC refused the login: %s", err)
+                if not first_attempt:  # at start the caller gets the error instead
+                    _LOGGER.error("SMSC refused the login: %s", err)
                 return
             except CannotConnect as err:
                 self.counters.last_error = str(err)
@@ -530,10 +552,10 @@ class SmppSession:
             self._resolve(pdu)
         elif command == "deliver_sm":
             self.counters.delivers += 1
-            received = _copy_deliver(pdu)
             # SMSC resends a deliver_sm that is not answered, so answer first, always.
             self._send_answer("deliver_sm_resp", pdu.sequence, consts.SMPP_ESME_ROK)
-            if self._on_deliver is not None:
+            received = self._parse_deliver(pdu)
+            if received is not None and self._on_deliver is not None:
                 self._call_soon(self._on_deliver, received)
         elif command == "enquire_link":
             self._send_answer("enquire_link_resp", pdu.sequence, consts.SMPP_ESME_ROK)
@@ -545,6 +567,15 @@ class SmppSession:
         elif command != "enquire_link_resp":
             _LOGGER.debug("Ignoring %s from SMSC", command)
         return False
+
+    def _parse_deliver(self, pdu: Any) -> Received | None:
+        result = parse_deliver_sm(DeliverSm.from_pdu(pdu))
+        if isinstance(result, IncomingPart):
+            # None until every part of a concatenated message is in.
+            return self._assembler.feed(result)
+        if isinstance(result, UnparsedReport):
+            self.counters.unparsable_pdus += 1
+        return result
 
     def _resolve(self, pdu: Any) -> None:
         with self._pending_lock:
@@ -558,7 +589,7 @@ class SmppSession:
             message_id = pdu.message_id
             if isinstance(message_id, bytes):
                 message_id = message_id.decode("ascii", "replace")
-            self._call_soon(_succeed, pending.future, str(message_id))
+            self._call_soon(_accept, pending, str(message_id))
 
     def _send_request(self, command: str) -> None:
         with self._write_lock:
@@ -636,41 +667,15 @@ def _succeed[T](future: asyncio.Future[T], result: T) -> None:
         future.set_result(result)
 
 
+def _accept(pending: _Pending, message_id: str) -> None:
+    if pending.on_accepted is not None:
+        try:
+            pending.on_accepted(message_id)
+        except Exception:
+            _LOGGER.exception("Error while recording accepted message %s", message_id)
+    _succeed(pending.future, message_id)
+
+
 def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
     if not future.done():
         future.set_exception(error)
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    return "" if value is None else str(value)
-
-
-_OPTIONAL_FIELDS: Final = (
-    "receipted_message_id",
-    "message_state",
-    "network_error_code",
-    "message_payload",
-    "sar_msg_ref_num",
-    "sar_total_segments",
-    "sar_segment_seqnum",
-    "user_message_reference",
-)
-
-
-def _copy_deliver(pdu: Any) -> ReceivedPdu:
-    optional = {
-        name: value for name in _OPTIONAL_FIELDS if (value := getattr(pdu, name, None)) is not None
-    }
-    short_message = pdu.short_message
-    if isinstance(short_message, str):
-        short_message = short_message.encode("latin-1", "replace")
-    return ReceivedPdu(
-        source_addr=_text(pdu.source_addr),
-        destination_addr=_text(pdu.destination_addr),
-        esm_class=int(pdu.esm_class or 0),
-        data_coding=int(pdu.data_coding or 0),
-        short_message=short_message or b"",
-        optional=optional,
-    )

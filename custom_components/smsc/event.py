@@ -1,0 +1,86 @@
+"""Event entities of the account: delivery reports, HLR results and incoming messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIVED
+from .entity import SmscAccountEntity
+from .hub import SmscHub
+from .smpp.receipts import DeliveryState
+
+if TYPE_CHECKING:
+    from . import SmscConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmscEventDescription(EventEntityDescription):
+    """One kind of bus event mirrored by an event entity."""
+
+    bus_event: str
+    type_field: str | None
+
+
+EVENTS: tuple[SmscEventDescription, ...] = (
+    SmscEventDescription(
+        key="delivery_report",
+        translation_key="delivery_report",
+        bus_event=EVENT_DELIVERY_REPORT,
+        type_field="state",
+        event_types=[state.value for state in DeliveryState],
+    ),
+    SmscEventDescription(
+        key="hlr_result",
+        translation_key="hlr_result",
+        bus_event=EVENT_HLR_RESULT,
+        type_field="state",
+        event_types=[state.value for state in DeliveryState],
+    ),
+    SmscEventDescription(
+        key="message_received",
+        translation_key="message_received",
+        bus_event=EVENT_MESSAGE_RECEIVED,
+        type_field=None,
+        event_types=["received"],
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmscConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the account's event entities."""
+    async_add_entities(SmscEventEntity(entry.runtime_data, description) for description in EVENTS)
+
+
+class SmscEventEntity(SmscAccountEntity, EventEntity):
+    """Fires with each report of its kind; the attributes are the bus event's data."""
+
+    entity_description: SmscEventDescription
+
+    def __init__(self, hub: SmscHub, description: SmscEventDescription) -> None:
+        super().__init__(hub, description.key)
+        self.entity_description = description
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the last event, then follow the hub's events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.hub.async_add_event_listener(self._handle_event))
+
+    @callback
+    def _handle_event(self, bus_event: str, data: dict[str, Any]) -> None:
+        description = self.entity_description
+        if bus_event != description.bus_event:
+            return
+        event_type = str(data[description.type_field]) if description.type_field else "received"
+        self._trigger_event(event_type, data)
+        self.async_write_ha_state()

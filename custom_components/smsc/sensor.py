@@ -1,0 +1,150 @@
+"""Sensors: the account's message counters, each recipient's delivery state and network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorDeviceClass,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import SUBENTRY_RECIPIENT
+from .entity import SmscAccountEntity, SmscRecipientStatusEntity
+from .hub import HubCounters, RecipientStatus, SmscHub
+from .smpp.receipts import DeliveryState
+
+if TYPE_CHECKING:
+    from . import SmscConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterDescription(SensorEntityDescription):
+    """A counter of the account."""
+
+    value: Callable[[HubCounters], int]
+
+
+COUNTERS: tuple[CounterDescription, ...] = (
+    CounterDescription(
+        key="messages_sent",
+        translation_key="messages_sent",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value=lambda counters: counters.sent,
+    ),
+    CounterDescription(
+        key="messages_failed",
+        translation_key="messages_failed",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value=lambda counters: counters.failed,
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecipientDescription(SensorEntityDescription):
+    """A value of what SMSC last reported about a recipient."""
+
+    value: Callable[[RecipientStatus], str | None]
+
+
+RECIPIENT_SENSORS: tuple[RecipientDescription, ...] = (
+    RecipientDescription(
+        key="delivery_state",
+        translation_key="delivery_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in DeliveryState],
+        value=lambda status: status.delivery_state.value if status.delivery_state else None,
+    ),
+    RecipientDescription(
+        key="network",
+        translation_key="network",
+        value=lambda status: status.hlr.network if status.hlr else None,
+    ),
+    RecipientDescription(
+        key="country",
+        translation_key="country",
+        value=lambda status: status.hlr.country if status.hlr else None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmscConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the account's counters and each recipient's sensors."""
+    hub = entry.runtime_data
+    async_add_entities(SmscCounterSensor(hub, description) for description in COUNTERS)
+    for subentry_id, subentry in entry.subentries.items():
+        if subentry.subentry_type == SUBENTRY_RECIPIENT:
+            async_add_entities(
+                (
+                    SmscRecipientSensor(hub, subentry, description)
+                    for description in RECIPIENT_SENSORS
+                ),
+                config_subentry_id=subentry_id,
+            )
+
+
+class SmscCounterSensor(SmscAccountEntity, RestoreSensor):
+    """Messages the account sent or failed to send, kept across restarts."""
+
+    entity_description: CounterDescription
+
+    def __init__(self, hub: SmscHub, description: CounterDescription) -> None:
+        super().__init__(hub, description.key)
+        self.entity_description = description
+        self._restored = 0
+
+    async def async_added_to_hass(self) -> None:
+        """Continue counting from the last value."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_sensor_data()) is not None:
+            try:
+                self._restored = int(last.native_value or 0)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                self._restored = 0
+
+    @property
+    def native_value(self) -> int:
+        """Count since the first start."""
+        return self._restored + self.entity_description.value(self.hub.counters)
+
+
+class SmscRecipientSensor(SmscRecipientStatusEntity, RestoreSensor):
+    """Last delivery state, network or country of a recipient, kept across restarts."""
+
+    entity_description: RecipientDescription
+
+    def __init__(
+        self, hub: SmscHub, subentry: ConfigSubentry, description: RecipientDescription
+    ) -> None:
+        super().__init__(hub, subentry, description.key)
+        self.entity_description = description
+        self._restored: str | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Show the last known value until SMSC reports again."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_sensor_data()) is not None and isinstance(
+            last.native_value, str
+        ):
+            self._restored = last.native_value
+
+    @property
+    def native_value(self) -> str | None:
+        """The reported value, else the one from before the restart."""
+        status = self.hub.recipients.get(self.phone)
+        value = self.entity_description.value(status) if status else None
+        return value if value is not None else self._restored

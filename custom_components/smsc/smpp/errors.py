@@ -1,0 +1,158 @@
+"""Refusals of a send request, each carrying a Home Assistant translation key.
+
+Every refusal raised by :mod:`.compose` and :mod:`.guard` derives from :class:`SmscRequestError`
+and carries ``translation_key`` and ``translation_placeholders``, so the Home Assistant glue can
+raise ``ServiceValidationError(translation_domain="smsc", translation_key=err.translation_key,
+translation_placeholders=err.translation_placeholders)`` without knowing the error in detail.
+
+:data:`MESSAGES` holds the English text of every key (the same text belongs in ``strings.json``
+under ``exceptions.<key>.message``); ``str(err)`` is that text with the placeholders filled in.
+
+Pure Python, no Home Assistant imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+__all__ = [
+    "MESSAGES",
+    "AddressError",
+    "ComposeError",
+    "DuplicateMessageError",
+    "EncodingError",
+    "FloodLimitError",
+    "GuardError",
+    "PartsDeadlineError",
+    "SmscRequestError",
+    "TooManyPartsError",
+]
+
+MESSAGES: Final[dict[str, str]] = {
+    # message text
+    "empty_message": "The message text is empty.",
+    "field_not_allowed": "A {kind} message does not take the field “{field}”.",
+    "subject_required": "A {kind} message needs a subject.",
+    "invalid_subject": "The subject must be a single line.",
+    "invalid_voice": "Unknown voice “{voice}”; use one of: {voices}.",
+    "reserved_sequence": (
+        "The field “{field}” contains a line with only “~~~”, which SMSC reads as the start of "
+        "a comment; remove it."
+    ),
+    "reserved_prefix": (
+        "An SMS cannot start with “{prefix}”: SMSC would read it as another kind of message."
+    ),
+    # encoding and splitting
+    "encoding_not_possible": (
+        "The text cannot be sent in {encoding}: the character “{character}” is not available."
+    ),
+    "latin1_requires_iso": "Latin-1 encoding needs a connection bound with system type “ISO”.",
+    "too_many_parts": (
+        "The message needs {parts} SMS parts; at most {max_parts} are allowed. Shorten the text."
+    ),
+    "invalid_reference": "The concatenation reference must be between 0 and 255, not {reference}.",
+    # addresses
+    "invalid_phone_number": (
+        "“{number}” is not a phone number: use digits with an optional leading +; spaces, "
+        "dashes, dots and parentheses are ignored."
+    ),
+    "phone_number_length": (
+        "“{number}” has {digits} digits; an international number has {min_digits} to "
+        "{max_digits} digits."
+    ),
+    "phone_number_no_country_code": (
+        "“{number}” does not start with a country code; write it in international format, "
+        "e.g. +79991234567."
+    ),
+    "invalid_sender": (
+        "“{sender}” is not a valid sender: use a name with at least one Latin letter, a phone "
+        "number in international format, or a short code."
+    ),
+    "invalid_sender_character": (
+        "The sender name “{sender}” contains “{character}”; only Latin letters, digits, spaces "
+        "and common punctuation are allowed."
+    ),
+    "sender_too_long": (
+        "The sender name “{sender}” is {length} characters long; at most {max_length} are allowed."
+    ),
+    "invalid_short_code": (
+        "The short code “{sender}” must have {min_digits} to {max_digits} digits."
+    ),
+    # guard
+    "duplicate_message": (
+        "The same text was sent to {recipient} less than {window} seconds ago; SMSC refuses "
+        "repeats. Try again in {seconds} seconds."
+    ),
+    "flood_limit": (
+        "{limit} messages were already sent to {recipient}, each less than {interval} seconds "
+        "after the previous; SMSC blocks more. Try again in {seconds} seconds."
+    ),
+    "parts_deadline": (
+        "Only {sent} of {parts} parts were submitted within {window} seconds; SMSC would "
+        "reject the rest of the message."
+    ),
+}
+
+
+class SmscRequestError(Exception):
+    """A send request refused before it reaches SMSC (or because SMSC would refuse it)."""
+
+    def __init__(self, translation_key: str, **placeholders: object) -> None:
+        """Store the key and the placeholders (stringified) and build the English text."""
+        self.translation_key: str = translation_key
+        self.translation_placeholders: dict[str, str] = {
+            name: str(value) for name, value in placeholders.items()
+        }
+        super().__init__(_render(translation_key, self.translation_placeholders))
+
+
+def _render(key: str, placeholders: Mapping[str, str]) -> str:
+    template = MESSAGES.get(key)
+    if template is None:
+        return key
+    try:
+        return template.format_map(placeholders)
+    except (KeyError, IndexError, ValueError):
+        return f"{template} {dict(placeholders)}"
+
+
+class ComposeError(SmscRequestError, ValueError):
+    """The request cannot be turned into valid ``submit_sm`` PDUs."""
+
+
+class AddressError(ComposeError):
+    """An invalid recipient number or sender."""
+
+
+class EncodingError(ComposeError):
+    """The text does not fit the requested encoding, or the encoding is not available."""
+
+
+class TooManyPartsError(ComposeError):
+    """The text needs more parts than allowed."""
+
+
+class GuardError(SmscRequestError):
+    """SMSC would refuse the message because of its rate rules.
+
+    ``retry_after`` is the number of seconds after which the same request would pass (0 when
+    waiting does not help, e.g. a missed parts deadline).
+    """
+
+    def __init__(self, translation_key: str, *, retry_after: float, **placeholders: object) -> None:
+        """Store ``retry_after`` next to the translation data."""
+        super().__init__(translation_key, **placeholders)
+        self.retry_after: float = retry_after
+
+
+class DuplicateMessageError(GuardError):
+    """An identical text went to the same recipient within the duplicate window."""
+
+
+class FloodLimitError(GuardError):
+    """Too many messages to one recipient, each shortly after the previous."""
+
+
+class PartsDeadlineError(GuardError):
+    """The parts of one concatenated message could not all be submitted in time."""

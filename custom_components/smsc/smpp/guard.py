@@ -1,0 +1,280 @@
+"""Client-side copy of SMSC's server-side rate rules, so a refusal comes with a clear reason.
+
+SMSC refuses
+
+* an identical text to the same recipient within 60 seconds (``duplicate_message``);
+* a 51st message to one recipient when each of the previous 50 followed the one before it by
+  less than 30 seconds (``flood_limit``).  The *chain* counts consecutive messages each sent less
+  than ``flood_interval`` after the previous one; a gap of ``flood_interval`` or more starts a new
+  chain of length 1;
+* a concatenated message whose parts did not all reach it within one minute
+  (``parts_deadline``; see :class:`PartsDeadline`).
+
+Use :meth:`SendGuard.check` before submitting and :meth:`SendGuard.record` after SMSC accepted
+the message (two steps because the submit may fail).  Pass the recipient's normalised address
+and the full text that is sent (``ComposedMessage.text``, comment included: SMSC compares whole
+requests).  ``check`` followed by ``record`` is not atomic: two concurrent sends of the same text
+may both pass ``check``; serialise sends per recipient if that matters.
+
+Memory is bounded: a recipient's state is dropped once neither rule can apply any more (no
+message for ``max(duplicate_window, flood_interval)``), texts are kept as 16-byte digests and
+only for ``duplicate_window``, and at most ``max_recipients`` recipients are tracked (the least
+recently used is forgotten first; SMSC still enforces its rules for a forgotten one).
+
+Pure Python, no Home Assistant imports; the clock is injectable for tests.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+import hashlib
+import math
+import threading
+import time
+from typing import Final
+
+from .errors import DuplicateMessageError, FloodLimitError, PartsDeadlineError
+
+__all__ = [
+    "DUPLICATE_WINDOW",
+    "FLOOD_INTERVAL",
+    "FLOOD_LIMIT",
+    "MAX_RECIPIENTS",
+    "MAX_TEXTS_PER_RECIPIENT",
+    "PARTS_WINDOW",
+    "PartsDeadline",
+    "SendGuard",
+]
+
+DUPLICATE_WINDOW: Final = 60.0
+"""Seconds during which an identical text to the same recipient is refused."""
+
+FLOOD_INTERVAL: Final = 30.0
+"""A message less than this many seconds after the previous one extends the chain."""
+
+FLOOD_LIMIT: Final = 50
+"""Longest allowed chain; the next message in the chain is refused."""
+
+PARTS_WINDOW: Final = 60.0
+"""Seconds within which all parts of a concatenated message must be submitted."""
+
+MAX_RECIPIENTS: Final = 10_000
+"""Most recipients tracked at once."""
+
+MAX_TEXTS_PER_RECIPIENT: Final = 1_000
+"""Most text digests kept per recipient (the flood rule keeps real use far below)."""
+
+Clock = Callable[[], float]
+
+
+def _seconds(value: float) -> str:
+    """Format a duration for a message: whole seconds, rounded up, at least 1."""
+    return str(max(1, math.ceil(value)))
+
+
+def _window(value: float) -> str:
+    return f"{value:g}"
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class PartsDeadline:
+    """The time by which every part of one concatenated message must be submitted.
+
+    Create it (``SendGuard.parts_deadline()``) just before submitting the first part; before
+    each further part call :meth:`check` with the number of parts already submitted, and use
+    :meth:`remaining` as the longest wait (e.g. for a throttled window) that still makes it.
+    """
+
+    started: float
+    window: float = PARTS_WINDOW
+    clock: Clock = field(default=time.monotonic, repr=False, compare=False)
+
+    @property
+    def deadline(self) -> float:
+        """Clock value after which no further part may be submitted."""
+        return self.started + self.window
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (0 once it passed)."""
+        return max(0.0, self.deadline - self.clock())
+
+    def expired(self) -> bool:
+        """Tell whether the deadline has passed (a part submitted now would be too late)."""
+        return self.clock() >= self.deadline
+
+    def check(self, *, sent: int, parts: int) -> None:
+        """Raise if parts remain (``sent < parts``) and the deadline has passed.
+
+        Raises:
+            PartsDeadlineError: ``parts_deadline``.
+
+        """
+        if sent < parts and self.expired():
+            raise PartsDeadlineError(
+                "parts_deadline",
+                retry_after=0.0,
+                sent=sent,
+                parts=parts,
+                window=_window(self.window),
+            )
+
+
+@dataclass(slots=True)
+class _Recipient:
+    last: float
+    chain: int
+    texts: dict[bytes, float]
+
+
+class SendGuard:
+    """Refuse messages SMSC would refuse because of its duplicate and flood rules."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = time.monotonic,
+        duplicate_window: float = DUPLICATE_WINDOW,
+        flood_interval: float = FLOOD_INTERVAL,
+        flood_limit: int = FLOOD_LIMIT,
+        max_recipients: int = MAX_RECIPIENTS,
+        parts_window: float = PARTS_WINDOW,
+    ) -> None:
+        """Configure the rules; the defaults are SMSC's."""
+        if duplicate_window < 0 or flood_interval < 0 or parts_window <= 0:
+            msg = "windows must not be negative"
+            raise ValueError(msg)
+        if flood_limit < 1 or max_recipients < 1:
+            msg = "flood_limit and max_recipients must be positive"
+            raise ValueError(msg)
+        self._clock = clock
+        self._duplicate_window = duplicate_window
+        self._flood_interval = flood_interval
+        self._flood_limit = flood_limit
+        self._max_recipients = max_recipients
+        self._parts_window = parts_window
+        self._horizon = max(duplicate_window, flood_interval)
+        self._recipients: OrderedDict[str, _Recipient] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the guard measures time with."""
+        return self._clock
+
+    def __len__(self) -> int:
+        """Number of recipients currently tracked."""
+        with self._lock:
+            return len(self._recipients)
+
+    def check(self, recipient: str, text: str) -> None:
+        """Raise if SMSC would refuse ``text`` to ``recipient`` now; records nothing.
+
+        Raises:
+            DuplicateMessageError: ``duplicate_message``.
+            FloodLimitError: ``flood_limit``.
+
+        """
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            state = self._recipients.get(recipient)
+            if state is None:
+                return
+            self._expire_texts(state, now)
+            sent_at = state.texts.get(_digest(text))
+            if sent_at is not None:
+                wait = self._duplicate_window - (now - sent_at)
+                raise DuplicateMessageError(
+                    "duplicate_message",
+                    retry_after=wait,
+                    recipient=recipient,
+                    window=_window(self._duplicate_window),
+                    seconds=_seconds(wait),
+                )
+            gap = now - state.last
+            if gap < self._flood_interval and state.chain >= self._flood_limit:
+                wait = self._flood_interval - gap
+                raise FloodLimitError(
+                    "flood_limit",
+                    retry_after=wait,
+                    recipient=recipient,
+                    limit=self._flood_limit,
+                    interval=_window(self._flood_interval),
+                    seconds=_seconds(wait),
+                )
+
+    def record(self, recipient: str, text: str) -> None:
+        """Remember that SMSC accepted ``text`` for ``recipient`` now."""
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            state = self._recipients.pop(recipient, None)
+            if state is None:
+                state = _Recipient(last=now, chain=1, texts={})
+            else:
+                self._expire_texts(state, now)
+                state.chain = state.chain + 1 if now - state.last < self._flood_interval else 1
+                state.last = now
+            digest = _digest(text)
+            state.texts.pop(digest, None)
+            state.texts[digest] = now
+            while len(state.texts) > MAX_TEXTS_PER_RECIPIENT:
+                del state.texts[next(iter(state.texts))]
+            self._recipients[recipient] = state
+            while len(self._recipients) > self._max_recipients:
+                self._recipients.popitem(last=False)
+
+    def forget(self, recipient: str | None = None) -> None:
+        """Drop what is known about one recipient, or about all of them."""
+        with self._lock:
+            if recipient is None:
+                self._recipients.clear()
+            else:
+                self._recipients.pop(recipient, None)
+
+    def parts_deadline(self, started: float | None = None) -> PartsDeadline:
+        """Return the deadline for the parts of a message whose first part starts now.
+
+        ``started`` is a value of :attr:`clock`; by default the current one.
+        """
+        return PartsDeadline(
+            started=self._clock() if started is None else started,
+            window=self._parts_window,
+            clock=self._clock,
+        )
+
+    def check_parts_deadline(self, started: float, *, sent: int, parts: int) -> None:
+        """Raise if ``parts - sent`` parts remain and ``started + parts_window`` has passed.
+
+        ``started`` is a value of :attr:`clock` (``time.monotonic`` by default, the same clock
+        as asyncio's ``loop.time()``) taken just before the first part was submitted.
+
+        Raises:
+            PartsDeadlineError: ``parts_deadline``.
+
+        """
+        self.parts_deadline(started).check(sent=sent, parts=parts)
+
+    def _expire(self, now: float) -> None:
+        """Drop recipients no rule applies to any more (oldest activity first)."""
+        recipients = self._recipients
+        while recipients:
+            oldest = next(iter(recipients.values()))
+            if now - oldest.last < self._horizon:
+                break
+            recipients.popitem(last=False)
+
+    def _expire_texts(self, state: _Recipient, now: float) -> None:
+        expired = [
+            digest
+            for digest, sent_at in state.texts.items()
+            if now - sent_at >= self._duplicate_window
+        ]
+        for digest in expired:
+            del state.texts[digest]

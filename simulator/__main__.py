@@ -1,0 +1,76 @@
+"""``python -m simulator``: run a fake SMSC for a local Home Assistant to talk to."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+
+from .server import SmscSimulator
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator", description="Fake SMSC SMPP gateway for development."
+    )
+    # Loopback by default: the simulator accepts any client and must not be reachable
+    # from the network unless someone asks for it explicitly.
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=2775)
+    parser.add_argument("--login", default="demo")
+    parser.add_argument("--password", default="demo")
+    parser.add_argument(
+        "--receipt-delay", type=float, default=1.0, help="seconds before a delivery receipt"
+    )
+    parser.add_argument("--no-receipts", action="store_true", help="never send receipts")
+    parser.add_argument("--receipt-id-format", choices=("decimal", "hex"), default="decimal")
+    parser.add_argument(
+        "--no-rules", action="store_true", help="disable the duplicate and flood rules"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every PDU")
+    return parser.parse_args(argv)
+
+
+async def _run(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        # Not available on every platform (Windows); Ctrl-C then ends asyncio.run instead.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        async with SmscSimulator(
+            args.login,
+            args.password,
+            args.host,
+            args.port,
+            auto_receipts=not args.no_receipts,
+            receipt_delay=args.receipt_delay,
+            receipt_id_format=args.receipt_id_format,
+            enforce_rules=not args.no_rules,
+            # A long-running dev server must not keep every message forever.
+            history_limit=10_000,
+        ):
+            await stop.wait()
+    finally:
+        for sig in signals:
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
+    logging.getLogger("simulator").info("stopped")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(args))
+
+
+if __name__ == "__main__":
+    main()
