@@ -6,18 +6,26 @@ import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.smsc  # noqa: F401  # before Home Assistant's test config shadows it
 from custom_components.smsc import hub as smsc_hub
-from custom_components.smsc.const import CONF_LATIN1, CONF_SENDER, CONF_USE_TLS, DOMAIN
+from custom_components.smsc.const import (
+    CONF_CHANNELS,
+    CONF_LATIN1,
+    CONF_PHONE_NUMBER,
+    CONF_SENDER,
+    CONF_USE_TLS,
+    DOMAIN,
+    SUBENTRY_RECIPIENT,
+)
 from simulator import SmscSimulator
 
-pytest_plugins = ["simulator.pytest_plugin"]
+pytest_plugins = ["simulator.pytest_plugin", "tests.deprecation_guard"]
 
 LOGIN = "demo"
 PASSWORD = "demo"
@@ -87,3 +95,43 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> Non
     async with asyncio.timeout(timeout):
         while not predicate():  # noqa: ASYNC110 - the condition has no event to wait on
             await asyncio.sleep(0.01)
+
+
+MUM_PHONE = "79991234567"
+
+
+@pytest.fixture
+def recipient_entry(smsc_simulator: SmscSimulator) -> MockConfigEntry:
+    """An account with one recipient, Mum, reachable by SMS, call and Viber."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"SMSC {LOGIN}",
+        unique_id=f"{LOGIN}@{smsc_simulator.host}",
+        data=entry_data(smsc_simulator),
+        subentries_data=[
+            ConfigSubentryData(
+                data={
+                    CONF_NAME: "Mum",
+                    CONF_PHONE_NUMBER: MUM_PHONE,
+                    CONF_CHANNELS: ["sms", "call", "viber"],
+                },
+                subentry_type=SUBENTRY_RECIPIENT,
+                title="Mum",
+                unique_id=MUM_PHONE,
+            )
+        ],
+    )
+
+
+@pytest.fixture
+async def init_recipient(
+    hass: HomeAssistant, recipient_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The account with Mum set up and bound to the simulator."""
+    recipient_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(recipient_entry.entry_id)
+    await hass.async_block_till_done()
+    yield recipient_entry
+    if recipient_entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(recipient_entry.entry_id)
+        await hass.async_block_till_done()

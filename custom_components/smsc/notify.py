@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.notify import NotifyEntity
-from homeassistant.components.notify.const import ATTR_DATA, ATTR_TARGET
+from homeassistant.components.notify.const import ATTR_DATA, ATTR_TARGET, DOMAIN as NOTIFY_DOMAIN
 from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 import voluptuous as vol
@@ -63,17 +63,25 @@ async def async_setup_entry(
 ) -> None:
     """Add a notify entity for each channel of each recipient."""
     hub = entry.runtime_data
+    entity_registry = er.async_get(hass)
     for subentry_id, subentry in entry.subentries.items():
         if subentry.subentry_type != SUBENTRY_RECIPIENT:
             continue
-        async_add_entities(
-            [
-                SmscNotifyEntity(hub, subentry, channel)
-                for channel in subentry.data.get(CONF_CHANNELS, ())
-                if channel in CHANNEL_KINDS
-            ],
-            config_subentry_id=subentry_id,
-        )
+        entities = [
+            SmscNotifyEntity(hub, subentry, channel)
+            for channel in subentry.data.get(CONF_CHANNELS, ())
+            if channel in CHANNEL_KINDS
+        ]
+        # A channel taken away in the recipient's settings takes its entity with it.
+        wanted = {entity.unique_id for entity in entities}
+        for registered in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
+            if (
+                registered.domain == NOTIFY_DOMAIN
+                and registered.config_subentry_id == subentry_id
+                and registered.unique_id not in wanted
+            ):
+                entity_registry.async_remove(registered.entity_id)
+        async_add_entities(entities, config_subentry_id=subentry_id)
 
 
 class SmscNotifyEntity(SmscRecipientEntity, NotifyEntity):

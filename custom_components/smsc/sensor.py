@@ -13,6 +13,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -110,11 +111,10 @@ class SmscCounterSensor(SmscAccountEntity, RestoreSensor):
     async def async_added_to_hass(self) -> None:
         """Continue counting from the last value."""
         await super().async_added_to_hass()
-        if (last := await self.async_get_last_sensor_data()) is not None:
-            try:
-                self._restored = int(last.native_value or 0)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                self._restored = 0
+        try:
+            self._restored = int(await _last_value(self) or 0)
+        except ValueError:
+            self._restored = 0
 
     @property
     def native_value(self) -> int:
@@ -137,10 +137,7 @@ class SmscRecipientSensor(SmscRecipientStatusEntity, RestoreSensor):
     async def async_added_to_hass(self) -> None:
         """Show the last known value until SMSC reports again."""
         await super().async_added_to_hass()
-        if (last := await self.async_get_last_sensor_data()) is not None and isinstance(
-            last.native_value, str
-        ):
-            self._restored = last.native_value
+        self._restored = await _last_value(self)
 
     @property
     def native_value(self) -> str | None:
@@ -148,3 +145,17 @@ class SmscRecipientSensor(SmscRecipientStatusEntity, RestoreSensor):
         status = self.hub.recipients.get(self.phone)
         value = self.entity_description.value(status) if status else None
         return value if value is not None else self._restored
+
+
+async def _last_value(sensor: RestoreSensor) -> str | None:
+    """The value from before the restart: the sensor's own data, else its last state."""
+    if (data := await sensor.async_get_last_sensor_data()) is not None and (
+        data.native_value is not None
+    ):
+        return str(data.native_value)
+    if (state := await sensor.async_get_last_state()) is not None and state.state not in (
+        STATE_UNKNOWN,
+        STATE_UNAVAILABLE,
+    ):
+        return state.state
+    return None
