@@ -9,6 +9,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -176,3 +177,38 @@ async def test_reconfigure_to_host_of_other_entry_aborts(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+async def test_options_flow(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Options are stored, the entry reloads, and sends follow them."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"max_parts": 2, "use_message_payload": True, "submit_window": 3},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {
+        "max_parts": 2,
+        "use_message_payload": True,
+        "submit_window": 3,
+    }
+    hub = init_integration.runtime_data
+    assert hub.session.config.submit_window == 3
+    text = "Long text " * 25  # 250 GSM characters: two parts
+    await hass.services.async_call(
+        DOMAIN, "send_sms", {"recipients": ["+79991234567"], "message": text}, blocking=True
+    )
+    [received] = await smsc_simulator.wait_for_messages(1)
+    assert (received.text, received.used_payload, received.parts) == (text, True, 1)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "send_sms",
+            {"recipients": ["+79991234567"], "message": "x" * 400},
+            blocking=True,
+        )
+    assert err.value.translation_key == "too_many_parts"

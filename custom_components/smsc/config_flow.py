@@ -12,6 +12,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
+    OptionsFlow,
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
@@ -33,11 +34,16 @@ from .const import (
     CHANNELS,
     CONF_CHANNELS,
     CONF_LATIN1,
+    CONF_MAX_PARTS,
     CONF_PHONE_NUMBER,
     CONF_SENDER,
+    CONF_SUBMIT_WINDOW,
+    CONF_USE_MESSAGE_PAYLOAD,
     CONF_USE_TLS,
     DEFAULT_HOST,
+    DEFAULT_MAX_PARTS,
     DEFAULT_PORT,
+    DEFAULT_SUBMIT_WINDOW,
     DOMAIN,
     SUBENTRY_RECIPIENT,
 )
@@ -129,6 +135,12 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Recipients are added to an account as subentries."""
         return {SUBENTRY_RECIPIENT: RecipientSubentryFlow}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> SmscOptionsFlow:
+        """Sending options of the account."""
+        return SmscOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the account and check it by binding."""
@@ -269,3 +281,39 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id=step_id, data_schema=_recipient_schema(defaults), errors=errors
         )
+
+
+class SmscOptionsFlow(OptionsFlow):
+    """How long texts are sent and how many submits may wait for SMSC at once."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and store the options; the entry reloads with them."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    CONF_MAX_PARTS: int(user_input[CONF_MAX_PARTS]),
+                    CONF_USE_MESSAGE_PAYLOAD: bool(user_input[CONF_USE_MESSAGE_PAYLOAD]),
+                    CONF_SUBMIT_WINDOW: int(user_input[CONF_SUBMIT_WINDOW]),
+                }
+            )
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_MAX_PARTS, default=options.get(CONF_MAX_PARTS, DEFAULT_MAX_PARTS)
+                ): NumberSelector(
+                    NumberSelectorConfig(min=1, max=10, step=1, mode=NumberSelectorMode.BOX)
+                ),
+                vol.Required(
+                    CONF_USE_MESSAGE_PAYLOAD,
+                    default=options.get(CONF_USE_MESSAGE_PAYLOAD, False),
+                ): bool,
+                vol.Required(
+                    CONF_SUBMIT_WINDOW,
+                    default=options.get(CONF_SUBMIT_WINDOW, DEFAULT_SUBMIT_WINDOW),
+                ): NumberSelector(
+                    NumberSelectorConfig(min=1, max=100, step=1, mode=NumberSelectorMode.BOX)
+                ),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

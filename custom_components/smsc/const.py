@@ -15,6 +15,12 @@ CONF_LATIN1: Final = "latin1"
 CONF_PHONE_NUMBER: Final = "phone_number"
 CONF_CHANNELS: Final = "channels"
 
+CONF_MAX_PARTS: Final = "max_parts"
+CONF_USE_MESSAGE_PAYLOAD: Final = "use_message_payload"
+CONF_SUBMIT_WINDOW: Final = "submit_window"
+DEFAULT_MAX_PARTS: Final = 6
+DEFAULT_SUBMIT_WINDOW: Final = 10
+
 SUBENTRY_RECIPIENT: Final = "recipient"
 # The kinds a recipient can be reached by through a notify entity.
 CHANNELS: Final = ("sms", "call", "viber")
@@ -27,11 +33,16 @@ __all__ = [
     "CHANNELS",
     "CONF_CHANNELS",
     "CONF_LATIN1",
+    "CONF_MAX_PARTS",
     "CONF_PHONE_NUMBER",
     "CONF_SENDER",
+    "CONF_SUBMIT_WINDOW",
+    "CONF_USE_MESSAGE_PAYLOAD",
     "CONF_USE_TLS",
     "DEFAULT_HOST",
+    "DEFAULT_MAX_PARTS",
     "DEFAULT_PORT",
+    "DEFAULT_SUBMIT_WINDOW",
     "DEFAULT_TLS_PORT",
     "DOMAIN",
     "EVENT_DELIVERY_REPORT",

@@ -19,9 +19,14 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_LATIN1,
+    CONF_MAX_PARTS,
     CONF_PHONE_NUMBER,
     CONF_SENDER,
+    CONF_SUBMIT_WINDOW,
+    CONF_USE_MESSAGE_PAYLOAD,
     CONF_USE_TLS,
+    DEFAULT_MAX_PARTS,
+    DEFAULT_SUBMIT_WINDOW,
     EVENT_DELIVERY_REPORT,
     EVENT_HLR_RESULT,
     EVENT_MESSAGE_RECEIVED,
@@ -191,7 +196,8 @@ def session_config(entry: ConfigEntry) -> SessionConfig:
         password=data[CONF_PASSWORD],
         use_tls=bool(data.get(CONF_USE_TLS, False)),
         latin1=bool(data.get(CONF_LATIN1, False)),
-        **SESSION_TUNING,  # type: ignore[arg-type]
+        submit_window=int(entry.options.get(CONF_SUBMIT_WINDOW, DEFAULT_SUBMIT_WINDOW)),
+        **SESSION_TUNING,
     )
 
 
@@ -380,10 +386,13 @@ class SmscHub:
     ) -> ComposedMessage:
         """Turn a request into parts; raises ComposeError for input SMSC cannot take."""
         self._reference = (self._reference + 1) % _UDH_REFERENCES
+        options = self.entry.options
         return compose(
             request,
             iso_bound=self.session.config.latin1,
             encoding=encoding,
+            max_parts=int(options.get(CONF_MAX_PARTS, DEFAULT_MAX_PARTS)),
+            use_message_payload=bool(options.get(CONF_USE_MESSAGE_PAYLOAD, False)),
             reference=self._reference,
         )
 
