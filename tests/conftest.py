@@ -9,6 +9,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -135,3 +136,13 @@ async def init_recipient(
     if recipient_entry.state is ConfigEntryState.LOADED:
         await hass.config_entries.async_unload(recipient_entry.entry_id)
         await hass.async_block_till_done()
+
+
+def device_with_identifier(
+    hass: HomeAssistant, entry: MockConfigEntry, identifier: str
+) -> dr.DeviceEntry | None:
+    """The entry's device with this identifier (lookup by identifier alone is deprecated)."""
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
+        if (DOMAIN, identifier) in device.identifiers:
+            return device
+    return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -15,15 +14,14 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.smsc.const import DOMAIN
 from simulator import SmscSimulator
 
-from .conftest import MUM_PHONE, wait_until
+from .conftest import MUM_PHONE, device_with_identifier, wait_until
 
 
 def devices(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[str, str]:
     """Device ids of the account and of its recipient."""
-    registry = dr.async_get(hass)
     [subentry_id] = entry.subentries
-    account = registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
-    mum = registry.async_get_device(identifiers={(DOMAIN, f"{entry.entry_id}_{subentry_id}")})
+    account = device_with_identifier(hass, entry, entry.entry_id)
+    mum = device_with_identifier(hass, entry, f"{entry.entry_id}_{subentry_id}")
     assert account is not None
     assert mum is not None
     return account.id, mum.id

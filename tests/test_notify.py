@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.smsc.const import DOMAIN
 from simulator import SmscSimulator
 
-from .conftest import MUM_PHONE, entry_data
+from .conftest import MUM_PHONE, device_with_identifier, entry_data
 
 
 async def test_yaml_notify_services(
@@ -112,8 +112,8 @@ async def test_recipient_device_and_notify_entities(
 ) -> None:
     """A recipient is a device with a notify entity per channel; notify.send_message works."""
     [subentry_id] = init_recipient.subentries
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, f"{init_recipient.entry_id}_{subentry_id}")}
+    device = device_with_identifier(
+        hass, init_recipient, f"{init_recipient.entry_id}_{subentry_id}"
     )
     assert device is not None
     assert device.name == "Mum"
@@ -144,8 +144,8 @@ async def test_actions_accept_recipient_entities_and_devices(
 ) -> None:
     """smsc.* actions resolve recipient devices and notify entities to their numbers."""
     [subentry_id] = init_recipient.subentries
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, f"{init_recipient.entry_id}_{subentry_id}")}
+    device = device_with_identifier(
+        hass, init_recipient, f"{init_recipient.entry_id}_{subentry_id}"
     )
     assert device is not None
     response = await hass.services.async_call(
@@ -213,12 +213,12 @@ async def test_adding_and_removing_recipient_without_restart(
         "channels": ["sms"],
     }
     assert hass.states.get("notify.dad_sms") is not None
-    identifiers = {(DOMAIN, f"{init_integration.entry_id}_{subentry.subentry_id}")}
-    assert device_registry.async_get_device(identifiers=identifiers) is not None
+    identifier = f"{init_integration.entry_id}_{subentry.subentry_id}"
+    assert device_with_identifier(hass, init_integration, identifier) is not None
 
     assert hass.config_entries.async_remove_subentry(init_integration, subentry.subentry_id)
     await hass.async_block_till_done()
-    assert device_registry.async_get_device(identifiers=identifiers) is None
+    assert device_with_identifier(hass, init_integration, identifier) is None
     assert hass.states.get("notify.dad_sms") is None
     assert init_integration.runtime_data.connected
 
@@ -244,7 +244,10 @@ async def test_recipient_flow_errors_and_reconfigure(
     assert (result["type"], result["reason"]) == ("abort", "already_configured")
 
     [subentry_id] = init_recipient.subentries
-    result = await init_recipient.start_subentry_reconfigure_flow(hass, "recipient", subentry_id)
+    result = await hass.config_entries.subentries.async_init(
+        (init_recipient.entry_id, "recipient"),
+        context={"source": "reconfigure", "subentry_id": subentry_id},
+    )
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],

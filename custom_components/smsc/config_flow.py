@@ -161,6 +161,28 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    def _update_and_abort(
+        self,
+        entry: ConfigEntry,
+        reason: str,
+        data_updates: Mapping[str, Any],
+        *,
+        unique_id: str | None = None,
+    ) -> ConfigFlowResult:
+        """Store the new data and let the entry's update listener reload it.
+
+        Newer Home Assistant reports flows that reload an entry that has an update listener
+        themselves; an entry that is not loaded has no listener and is reloaded here.
+        """
+        changed = self.hass.config_entries.async_update_entry(
+            entry,
+            data={**entry.data, **data_updates},
+            unique_id=unique_id if unique_id is not None else entry.unique_id,
+        )
+        if not (changed and entry.update_listeners):
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_abort(reason=reason)
+
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """SMSC refused the stored password."""
         return await self.async_step_reauth_confirm()
@@ -175,8 +197,8 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
             errors = await _validate(data)
             if not errors:
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_PASSWORD: user_input[CONF_PASSWORD]}
+                return self._update_and_abort(
+                    entry, "reauth_successful", {CONF_PASSWORD: user_input[CONF_PASSWORD]}
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -201,8 +223,8 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
             errors = await _validate(data)
             if not errors:
-                return self.async_update_reload_and_abort(
-                    entry, unique_id=unique_id, data_updates=data
+                return self._update_and_abort(
+                    entry, "reconfigure_successful", data, unique_id=unique_id
                 )
         return self.async_show_form(
             step_id="reconfigure",

@@ -29,6 +29,7 @@ from .const import (
     EVENT_HLR_RESULT,
     EVENT_MESSAGE_RECEIVED,
 )
+from .entity import device_owner
 from .smpp.receipts import DeliveryState
 
 DELIVERED: Final = "delivered"
@@ -54,19 +55,19 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 def _device_target(hass: HomeAssistant, device_id: str) -> tuple[str, str | None] | None:
     """(entry id, phone number) of a recipient device, (entry id, None) of an account."""
     device = dr.async_get(hass).async_get(device_id)
-    if device is None:
+    owner = device_owner(device) if device is not None else None
+    if owner is None:
         return None
-    for entry_id, subentry_ids in device.config_entries_subentries.items():
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            continue
-        for subentry_id in subentry_ids:
-            if subentry_id is None:
-                return entry_id, None
-            subentry = entry.subentries.get(subentry_id)
-            if subentry is not None and CONF_PHONE_NUMBER in subentry.data:
-                return entry_id, subentry.data[CONF_PHONE_NUMBER]
-    return None
+    entry_id, subentry_id = owner
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        return None
+    if subentry_id is None:
+        return entry_id, None
+    subentry = entry.subentries.get(subentry_id)
+    if subentry is None or CONF_PHONE_NUMBER not in subentry.data:
+        return None
+    return entry_id, subentry.data[CONF_PHONE_NUMBER]
 
 
 async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:

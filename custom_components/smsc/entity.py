@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_NAME
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
 from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER
 from .hub import SmscHub
+
+
+def device_owner(device: DeviceEntry) -> tuple[str, str | None] | None:
+    """(entry id, subentry id or None) a device of ours stands for, read from its identifier.
+
+    The identifiers are ours in every Home Assistant version, unlike the device registry's
+    subentry fields, which changed shape in 2026.
+    """
+    for domain, identifier in device.identifiers:
+        if domain == DOMAIN:
+            entry_id, _, subentry_id = identifier.partition("_")
+            return entry_id, subentry_id or None
+    return None
 
 
 def account_device_info(entry: ConfigEntry) -> DeviceInfo:
@@ -30,7 +43,8 @@ def recipient_device_info(entry: ConfigEntry, subentry: ConfigSubentry) -> Devic
         manufacturer=MANUFACTURER,
         model="Recipient",
         entry_type=DeviceEntryType.SERVICE,
-        via_device=(DOMAIN, entry.entry_id),
+        # No via_device: Home Assistant 2026.x wants via_device_id, which 2025.4 lacks; the
+        # config subentry already ties the recipient to its account.
     )
 
 

@@ -24,6 +24,7 @@ from homeassistant.helpers import (
 import voluptuous as vol
 
 from .const import DOMAIN
+from .entity import device_owner
 from .hub import RecipientResult, SmscHub
 from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
 from .smpp.errors import SmscRequestError
@@ -220,11 +221,10 @@ def _recipients_of_targets(hub: SmscHub, entity_ids: list[str], device_ids: list
     device_registry = dr.async_get(hub.hass)
     for device_id in device_ids:
         device = device_registry.async_get(device_id)
-        subentries = device.config_entries_subentries.get(hub.entry.entry_id) if device else None
-        matching = [s for s in subentries or () if s in phones]
-        if not matching:
+        owner = device_owner(device) if device is not None else None
+        if owner is None or owner[0] != hub.entry.entry_id or owner[1] not in phones:
             raise _not_a_recipient(device_id)
-        subentry_ids.extend(matching)
+        subentry_ids.append(owner[1])
     return [phones[subentry_id] for subentry_id in dict.fromkeys(subentry_ids)]
 
 
