@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
+import sys
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+    __version__ as ha_version,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -27,6 +35,12 @@ from custom_components.smsc.const import (
 from simulator import SmscSimulator
 
 pytest_plugins = ["simulator.pytest_plugin", "tests.deprecation_guard"]
+
+
+def pytest_report_header() -> str:
+    """Say which Home Assistant the suite runs on: CI runs it on the minimum and the newest."""
+    return f"Home Assistant {ha_version}, Python {sys.version.split()[0]}"
+
 
 LOGIN = "demo"
 PASSWORD = "demo"
