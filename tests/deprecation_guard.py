@@ -20,14 +20,15 @@ failures. It watches every phase of every test (fixture setup, the test, fixture
 
 * **Warnings** of the deprecation categories (``DeprecationWarning``,
   ``PendingDeprecationWarning``, ``FutureWarning``) whose *file* is inside
-  ``custom_components/smsc``. The file, not the module name, decides: pyproject's
-  ``error::DeprecationWarning:custom_components.smsc.*`` filter matches the ``__name__`` of the
-  warning's frame, so it misses code whose module name differs, and where it does match it
-  raises the warning as an exception at the call site, where a broad ``except`` in the
-  integration (reconnect loops, the config flow's "unknown" error) can swallow it. Inside a
-  watched phase this plugin records those categories instead of letting them raise, fails on
-  ours, and re-emits every other warning to pytest's own capture with its module name, so
-  pytest's filters and warnings summary see them as before.
+  ``custom_components/smsc``, seen through ``warnings.showwarning`` while a test runs (inside
+  pytest's own capture, so every warning still reaches pytest's summary). The file, not the
+  module name, decides: pyproject's ``error::DeprecationWarning:custom_components.smsc.*``
+  filter matches the ``__name__`` of the warning's frame, so it misses code whose module name
+  differs, and where it does match it raises the warning at the call site, where a broad
+  ``except`` in the integration (reconnect loops, the config flow's "unknown" error) can
+  swallow it. During a test this plugin lets our modules' deprecation warnings be shown
+  ("always") instead, and fails the test on them. A test that captures warnings itself
+  (``pytest.warns``, ``recwarn``) keeps them.
 
 Reports made outside any test (while test modules are imported at collection) fail the session
 and are listed in a "deprecation guard" section of the summary.
@@ -39,14 +40,13 @@ root conftest or ``-p tests.deprecation_guard``.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 import json
 import logging
 from pathlib import Path
 import re
-import sys
-from typing import Any
+from typing import TextIO
 import warnings
 
 import pytest
@@ -141,70 +141,72 @@ class _ReportHandler(logging.Handler):
 _HANDLER = _ReportHandler()
 
 
-def _module_of(filename: str) -> str | None:
-    """The module name a file was imported as, so re-emitted warnings keep their filters."""
-    for name, module in list(sys.modules.items()):
-        if getattr(module, "__file__", None) == filename:
-            return name
-    return None
+# Module names whose deprecation warnings pyproject's filter turns into errors (see above).
+_OUR_MODULES = rf"custom_components\.{DOMAIN}(?:\.|$)"
 
 
-FINDINGS_KEY = pytest.StashKey[list[str]]()
+def _bullets(findings: list[str]) -> str:
+    return "\n".join(f"  - {finding}" for finding in dict.fromkeys(findings))
 
 
-def _reemit(warning: warnings.WarningMessage) -> None:
-    """Hand a warning that is not ours back to pytest's capture, under its own filters."""
-    extra: dict[str, Any] = {}
-    # Passing module=None would drop the warning (CPython); left out, it derives from the file.
-    if (module := _module_of(warning.filename)) is not None:
-        extra["module"] = module
-    if warning.source is not None:
-        extra["source"] = warning.source
-    warnings.warn_explicit(
-        warning.message, warning.category, warning.filename, warning.lineno, **extra
-    )
+def _showwarning_through(previous: Callable[..., None]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that notes our deprecation warnings, then passes each on."""
+
+    def showwarning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        warning = warnings.WarningMessage(message, category, filename, lineno, file, line)
+        if (found := report_in_warning(warning)) is not None:
+            _HANDLER.sink.append(found)
+        previous(message, category, filename, lineno, file, line)
+
+    return showwarning
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Around the whole test, inside pytest's own warning capture: see every shown warning.
+
+    Deprecation warnings from our modules are shown ("always") rather than raised where they
+    happen, so that no ``except`` can swallow them; every warning still reaches pytest. One
+    context for setup, call and teardown, so fixtures that capture warnings across phases nest.
+    """
+    with warnings.catch_warnings():
+        for category in DEPRECATION_CATEGORIES:
+            warnings.filterwarnings("always", category=category, module=_OUR_MODULES)
+        warnings.showwarning = _showwarning_through(warnings.showwarning)
+        return (yield)
 
 
 @contextmanager
 def _watched(item: pytest.Item, when: str) -> Iterator[None]:
     """Collect reports during one phase of a test and fail the phase on any."""
     findings: list[str] = []
-    recorded: list[warnings.WarningMessage] = []
     previous_sink = _HANDLER.sink
     _HANDLER.sink = findings
-    failed = False
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            # Record deprecations instead of raising them where they happen; see the docstring.
-            for category in DEPRECATION_CATEGORIES:
-                warnings.filterwarnings("always", category=category)
-            try:
-                yield
-            except BaseException:
-                failed = True
-                raise
-            finally:
-                recorded = list(caught or ())
+        yield
+    except BaseException:
+        if findings:  # the phase fails anyway: show the reports next to its own error
+            item.add_report_section(when, "deprecation guard", _bullets(findings))
+        raise
     finally:
         _HANDLER.sink = previous_sink
-        for warning in recorded:
-            if (found := report_in_warning(warning)) is not None:
-                findings.append(found)
-            elif failed:
-                with suppress(Exception):  # an "error" filter must not hide the phase's error
-                    _reemit(warning)
-            else:
-                _reemit(warning)
-        if findings:
-            item.stash[FINDINGS_KEY] = [*item.stash.get(FINDINGS_KEY, []), *findings]
-            text = "\n".join(f"  - {finding}" for finding in dict.fromkeys(findings))
-            item.add_report_section(when, "deprecation guard", text)
-    if findings and item.get_closest_marker(MARKER) is None:
-        pytest.fail(
-            f"Home Assistant reported the {DOMAIN} integration for deprecated use during "
-            f"{when}:\n{text}",
-            pytrace=False,
-        )
+    if not findings:
+        return
+    if item.get_closest_marker(MARKER) is not None:
+        item.add_report_section(when, "deprecation guard", _bullets(findings))
+        return
+    pytest.fail(
+        f"Home Assistant reported the {DOMAIN} integration for deprecated use during {when}:\n"
+        f"{_bullets(findings)}",
+        pytrace=False,
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -247,8 +249,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_warning_recorded(
     warning_message: warnings.WarningMessage, when: str, nodeid: str, location: object
 ) -> None:
-    """Deprecation warnings from our code outside a watched phase (collection, imports)."""
-    if (found := report_in_warning(warning_message)) is not None:
+    """Deprecation warnings from our code outside tests (collection, imports)."""
+    if when != "runtest" and (found := report_in_warning(warning_message)) is not None:
         where = f" ({nodeid})" if nodeid else ""
         _HANDLER.outside.append(f"during {when}{where}: {found}")
 

@@ -116,6 +116,12 @@ def test_logged_wording_only() -> None:
     )
 
 
+async def test_fails_anyway(hass) -> None:
+    source = "report_usage('uses a planted API, then fails')"
+    run_as(PLANTED, source, report_usage=frame.report_usage)
+    raise AssertionError("the test's own failure")
+
+
 @pytest.mark.allow_deprecations
 async def test_allowed(hass) -> None:
     run_as(PLANTED, "report_usage('uses an allowed API')", report_usage=frame.report_usage)
@@ -130,6 +136,16 @@ async def test_control_other_integration(hass) -> None:
 
 async def test_control_clean(hass) -> None:
     assert hass.state.value == "RUNNING"
+
+
+def test_control_recwarn_across_phases(recwarn) -> None:
+    warnings.warn("a user warning", UserWarning)
+    assert [str(w.message) for w in recwarn] == ["a user warning"]
+
+
+def test_control_explicit_capture() -> None:
+    with pytest.warns(DeprecationWarning, match="expected here"):
+        run_as(PLANTED, "warnings.warn('expected here', DeprecationWarning)")
 '''
 )
 
@@ -142,7 +158,13 @@ SHOULD_FAIL = {
     "test_report_in_fixture_teardown": "uses a planted API at unload",
     "test_logged_wording_only": "Detected that custom integration 'smsc' calls a planted API",
 }
-SHOULD_PASS = ("test_allowed", "test_control_other_integration", "test_control_clean")
+SHOULD_PASS = (
+    "test_allowed",
+    "test_control_other_integration",
+    "test_control_clean",
+    "test_control_recwarn_across_phases",
+    "test_control_explicit_capture",
+)
 
 OUTSIDE_TESTS = (
     HELPERS
@@ -248,6 +270,15 @@ def test_controls_pass(planted_run: Run, name: str) -> None:
     """Allowed uses, other integrations' uses and clean tests pass."""
     outcome, text = planted_run.outcomes.get(name, ("missing", planted_run.output))
     assert outcome == "passed", text or planted_run.output
+
+
+def test_a_failing_test_keeps_its_own_error(planted_run: Run) -> None:
+    """A test that fails by itself keeps its error; the reports are shown beside it."""
+    outcome, text = planted_run.outcomes["test_fails_anyway"]
+    assert outcome == "failed"
+    assert "the test's own failure" in text
+    assert "deprecation guard" in planted_run.output
+    assert "uses a planted API, then fails" in planted_run.output
 
 
 def test_other_warnings_reach_pytest(planted_run: Run) -> None:
