@@ -189,13 +189,26 @@ class Run:
     outcomes: dict[str, tuple[str, str]]  # test name -> ("passed" | "failed", text)
 
 
+def _environment_without_coverage() -> dict[str, str]:
+    """This process's environment minus pytest-cov's subprocess hooks.
+
+    Measured children would write statement-only data beside the suite's branch data, and
+    coverage then refuses to combine the two.
+    """
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("COV_CORE_", "COVERAGE_"))
+    }
+
+
 def _start_pytest(directory: Path, source: str) -> subprocess.Popen[str]:
     """Start pytest, with only the guard (and the installed plugins), on one planted file."""
     directory.mkdir()
     (directory / "pytest.ini").write_text(INI, encoding="utf-8")
     (directory / "test_planted.py").write_text(source, encoding="utf-8")
     env = {
-        **os.environ,
+        **_environment_without_coverage(),
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     env.pop("PYTEST_ADDOPTS", None)
@@ -331,7 +344,7 @@ def test_importing_the_integration_reports_nothing() -> None:
     result = subprocess.run(  # noqa: S603 - this interpreter, on a constant script
         [sys.executable, "-c", IMPORT_ALL],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**_environment_without_coverage(), "PYTHONPATH": str(REPO)},
         capture_output=True,
         text=True,
         timeout=120,
