@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 import functools
 import itertools
@@ -87,6 +87,22 @@ _KNOWN_REQUESTS: Final = frozenset(
 )
 
 ReceiptIdFormat = Literal["decimal", "hex"]
+
+
+@dataclass(frozen=True, slots=True)
+class HlrAnswer:
+    """What an HLR lookup answers; the defaults are SMSC's documented example."""
+
+    imsi: str = "250023012345678"
+    msc: str = "79232510066"
+    mcc: str = "250"
+    mnc: str = "02"
+    country: str = "Russian Federation"
+    network: str = "MegaFON open Joint Stock Company"
+    roaming_country: str = ""
+    roaming_network: str = ""
+    stat: str = "DELIVRD"
+    err: str = "000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,33 +478,18 @@ class SmscSimulator:
         self,
         message_id: str,
         *,
-        imsi: str = "250023012345678",
-        msc: str = "79232510066",
-        mcc: str = "250",
-        mnc: str = "02",
-        country: str = "Russian Federation",
-        network: str = "MegaFON open Joint Stock Company",
-        roaming_country: str = "",
-        roaming_network: str = "",
-        stat: str = "DELIVRD",
-        err: str = "000",
         destination: str | None = None,
         source: str | None = None,
         tlvs: bool = True,
+        **answer: str,
     ) -> int:
-        """Send an HLR result in SMSC's status format; returns the number of deliver_sm sent."""
+        """Send an HLR result in SMSC's status format; returns the number of deliver_sm sent.
+
+        `answer` overrides fields of `HlrAnswer` (imsi, country, roaming_network, stat, ...).
+        """
         count = self._send_hlr(
             message_id,
-            imsi=imsi,
-            msc=msc,
-            mcc=mcc,
-            mnc=mnc,
-            country=country,
-            network=network,
-            roaming_country=roaming_country,
-            roaming_network=roaming_network,
-            stat=stat,
-            err=err,
+            replace(HlrAnswer(), **answer),
             destination=destination,
             source=source,
             tlvs=tlvs,
@@ -1005,28 +1006,21 @@ class SmscSimulator:
     def _send_hlr(
         self,
         message_id: str,
+        answer: HlrAnswer | None = None,
         *,
-        imsi: str = "250023012345678",
-        msc: str = "79232510066",
-        mcc: str = "250",
-        mnc: str = "02",
-        country: str = "Russian Federation",
-        network: str = "MegaFON open Joint Stock Company",
-        roaming_country: str = "",
-        roaming_network: str = "",
-        stat: str = "DELIVRD",
-        err: str = "000",
         destination: str | None = None,
         source: str | None = None,
         tlvs: bool = True,
     ) -> int:
+        a = answer or HlrAnswer()
         text = (
-            f"id:{self._receipt_id(message_id)} stat:{stat} err:{err} imsi:{imsi} msc:{msc} "
-            f"mcc:{mcc} mnc:{mnc} cn:{quote_plus(country)} net:{quote_plus(network)} "
-            f"rcn:{quote_plus(roaming_country)} rnet:{quote_plus(roaming_network)}"
+            f"id:{self._receipt_id(message_id)} stat:{a.stat} err:{a.err} imsi:{a.imsi} "
+            f"msc:{a.msc} mcc:{a.mcc} mnc:{a.mnc} cn:{quote_plus(a.country)} "
+            f"net:{quote_plus(a.network)} rcn:{quote_plus(a.roaming_country)} "
+            f"rnet:{quote_plus(a.roaming_network)}"
         )
         sm = self._receipt_sm(
-            message_id, stat=stat, text=text, destination=destination, source=source, tlvs=tlvs
+            message_id, stat=a.stat, text=text, destination=destination, source=source, tlvs=tlvs
         )
         return self._broadcast(sm)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
+import contextlib
 import sys
 from typing import Any
 
@@ -91,18 +92,25 @@ def mock_config_entry(smsc_simulator: SmscSimulator) -> MockConfigEntry:
     )
 
 
+@contextlib.asynccontextmanager
+async def loaded(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncGenerator[None]:
+    """Set the entry up for the block; unload it after (its session thread must end)."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield
+    if entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+
+
 @pytest.fixture
 async def init_integration(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> AsyncGenerator[MockConfigEntry]:
     """The account set up and bound to the simulator."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    yield mock_config_entry
-    if mock_config_entry.state is ConfigEntryState.LOADED:
-        await hass.config_entries.async_unload(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+    async with loaded(hass, mock_config_entry):
+        yield mock_config_entry
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -143,13 +151,8 @@ async def init_recipient(
     hass: HomeAssistant, recipient_entry: MockConfigEntry
 ) -> AsyncGenerator[MockConfigEntry]:
     """The account with Mum set up and bound to the simulator."""
-    recipient_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(recipient_entry.entry_id)
-    await hass.async_block_till_done()
-    yield recipient_entry
-    if recipient_entry.state is ConfigEntryState.LOADED:
-        await hass.config_entries.async_unload(recipient_entry.entry_id)
-        await hass.async_block_till_done()
+    async with loaded(hass, recipient_entry):
+        yield recipient_entry
 
 
 def device_with_identifier(
