@@ -17,8 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .const import SUBENTRY_RECIPIENT
-from .entity import SmscAccountEntity, SmscRecipientStatusEntity
+from .entity import SmscAccountEntity, SmscRecipientStatusEntity, recipient_subentries
 from .hub import SmscHub
 from .smpp.receipts import DeliveryState, HlrResult
 
@@ -58,12 +57,11 @@ async def async_setup_entry(
     """Add the connectivity sensor of the account and the HLR sensors of each recipient."""
     hub = entry.runtime_data
     async_add_entities([SmscConnectivitySensor(hub, "connection")])
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type == SUBENTRY_RECIPIENT:
-            async_add_entities(
-                (SmscHlrSensor(hub, subentry, description) for description in HLR_SENSORS),
-                config_subentry_id=subentry_id,
-            )
+    for subentry in recipient_subentries(entry):
+        async_add_entities(
+            (SmscHlrSensor(hub, subentry, description) for description in HLR_SENSORS),
+            config_subentry_id=subentry.subentry_id,
+        )
 
 
 class SmscConnectivitySensor(SmscAccountEntity, BinarySensorEntity):

@@ -7,8 +7,13 @@ from homeassistant.const import CONF_NAME
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
-from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER
+from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER, SUBENTRY_RECIPIENT
 from .hub import SmscHub
+
+
+def recipient_subentries(entry: ConfigEntry) -> list[ConfigSubentry]:
+    """The recipients of an account, each a config subentry with its own device."""
+    return [s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_RECIPIENT]
 
 
 def device_owner(device: DeviceEntry) -> tuple[str, str | None] | None:

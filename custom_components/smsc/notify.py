@@ -15,8 +15,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 import voluptuous as vol
 
-from .const import CONF_CHANNELS, DOMAIN, SUBENTRY_RECIPIENT
-from .entity import SmscRecipientEntity
+from .const import CONF_CHANNELS, DOMAIN
+from .entity import SmscRecipientEntity, recipient_subentries
 from .hub import SmscHub
 from .services import (
     ATTR_COMMENT,
@@ -64,9 +64,8 @@ async def async_setup_entry(
     """Add a notify entity for each channel of each recipient."""
     hub = entry.runtime_data
     entity_registry = er.async_get(hass)
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type != SUBENTRY_RECIPIENT:
-            continue
+    for subentry in recipient_subentries(entry):
+        subentry_id = subentry.subentry_id
         entities = [
             SmscNotifyEntity(hub, subentry, channel)
             for channel in subentry.data.get(CONF_CHANNELS, ())

@@ -17,8 +17,7 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import SUBENTRY_RECIPIENT
-from .entity import SmscAccountEntity, SmscRecipientStatusEntity
+from .entity import SmscAccountEntity, SmscRecipientStatusEntity, recipient_subentries
 from .hub import HubCounters, RecipientStatus, SmscHub
 from .smpp.receipts import DeliveryState
 
@@ -87,15 +86,11 @@ async def async_setup_entry(
     """Add the account's counters and each recipient's sensors."""
     hub = entry.runtime_data
     async_add_entities(SmscCounterSensor(hub, description) for description in COUNTERS)
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type == SUBENTRY_RECIPIENT:
-            async_add_entities(
-                (
-                    SmscRecipientSensor(hub, subentry, description)
-                    for description in RECIPIENT_SENSORS
-                ),
-                config_subentry_id=subentry_id,
-            )
+    for subentry in recipient_subentries(entry):
+        async_add_entities(
+            (SmscRecipientSensor(hub, subentry, description) for description in RECIPIENT_SENSORS),
+            config_subentry_id=subentry.subentry_id,
+        )
 
 
 class SmscCounterSensor(SmscAccountEntity, RestoreSensor):
