@@ -163,3 +163,12 @@ def device_with_identifier(
         if (DOMAIN, identifier) in device.identifiers:
             return device
     return None
+
+
+async def smsc_action(
+    hass: HomeAssistant, action: str, data: dict[str, Any] | None = None, **fields: Any
+) -> Any:
+    """Run one of our actions, blocking, and return its response data."""
+    return await hass.services.async_call(
+        DOMAIN, action, {**(data or {}), **fields}, blocking=True, return_response=True
+    )

@@ -12,21 +12,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.smsc.const import (
-    DOMAIN,
     EVENT_DELIVERY_REPORT,
     EVENT_HLR_RESULT,
     EVENT_MESSAGE_RECEIVED,
 )
 from simulator import SmscSimulator
 
-from .conftest import MUM_PHONE, wait_until
-
-
-async def send(hass: HomeAssistant, action: str, **data: object) -> dict:
-    """Run an action with its response."""
-    return await hass.services.async_call(  # type: ignore[return-value]
-        DOMAIN, action, data, blocking=True, return_response=True
-    )
+from .conftest import MUM_PHONE, smsc_action, wait_until
 
 
 @pytest.mark.parametrize("id_format", ["decimal", "hex"])
@@ -39,7 +31,7 @@ async def test_delivery_report_event_and_recipient_sensor(
     """A sent SMS's receipt fires an event naming its recipient and updates the sensor."""
     smsc_simulator.receipt_id_format = id_format
     events = async_capture_events(hass, EVENT_DELIVERY_REPORT)
-    response = await send(hass, "send_sms", recipients=[MUM_PHONE], message="Hello Mum")
+    response = await smsc_action(hass, "send_sms", recipients=[MUM_PHONE], message="Hello Mum")
     [message_id] = response["results"][0]["message_ids"]
     await wait_until(lambda: bool(events))
     data = events[0].data
@@ -62,7 +54,7 @@ async def test_undelivered_report(
     """A failed delivery is reported as undelivered with SMSC's error code."""
     smsc_simulator.auto_receipts = False
     events = async_capture_events(hass, EVENT_DELIVERY_REPORT)
-    response = await send(hass, "send_sms", recipients=[MUM_PHONE], message="Are you there?")
+    response = await smsc_action(hass, "send_sms", recipients=[MUM_PHONE], message="Are you there?")
     [message_id] = response["results"][0]["message_ids"]
     await smsc_simulator.send_delivery_receipt(message_id, stat="UNDELIV", err="011")
     await wait_until(lambda: bool(events))
@@ -110,7 +102,7 @@ async def test_hlr_lookup_result(
 ) -> None:
     """smsc.hlr_lookup's answer fires an event with decoded names and updates the entities."""
     events = async_capture_events(hass, EVENT_HLR_RESULT)
-    response = await send(hass, "hlr_lookup", recipients=["+7 999 123-45-67"])
+    response = await smsc_action(hass, "hlr_lookup", recipients=["+7 999 123-45-67"])
     await wait_until(lambda: bool(events))
     data = events[0].data
     assert data["recipient"] == MUM_PHONE
@@ -134,7 +126,7 @@ async def test_hlr_roaming(
     """A subscriber abroad shows as roaming, with the foreign network."""
     smsc_simulator.auto_receipts = False
     events = async_capture_events(hass, EVENT_HLR_RESULT)
-    response = await send(hass, "hlr_lookup", recipients=[MUM_PHONE])
+    response = await smsc_action(hass, "hlr_lookup", recipients=[MUM_PHONE])
     [message_id] = response["results"][0]["message_ids"]
     await smsc_simulator.send_hlr_result(
         message_id, roaming_country="Türkiye", roaming_network="Turkcell"
@@ -172,13 +164,13 @@ async def test_wait_for_delivery_returns_final_state(
 ) -> None:
     """With wait_for_delivery the response carries the delivery state, or pending."""
     smsc_simulator.receipt_delay = 0.2
-    response = await send(
+    response = await smsc_action(
         hass, "send_call", recipients=[MUM_PHONE], message="Call me", wait_for_delivery=5
     )
     assert response["results"][0]["delivery_state"] == "delivered"
 
     smsc_simulator.auto_receipts = False
-    response = await send(
+    response = await smsc_action(
         hass, "send_sms", recipients=[MUM_PHONE], message="No answer", wait_for_delivery=0.3
     )
     assert response["results"][0]["delivery_state"] == "pending"
@@ -195,7 +187,7 @@ async def test_wait_for_undelivered_call_then_sms(
         await smsc_simulator.send_delivery_receipt(call.message_id, stat="UNDELIV", err="001")
 
     refusal = hass.async_create_task(refuse_call())
-    response = await send(
+    response = await smsc_action(
         hass, "send_call", recipients=[MUM_PHONE], message="Wake up", wait_for_delivery=5
     )
     await refusal
@@ -222,6 +214,6 @@ async def test_recipient_entities_restored(
     assert hass.states.get("sensor.mum_network").state == "Beeline"
     assert hass.states.get("binary_sensor.mum_roaming").state == STATE_ON
     assert hass.states.get("sensor.smsc_demo_messages_sent").state == "41"
-    await send(hass, "send_sms", recipients=[MUM_PHONE], message="One more")
+    await smsc_action(hass, "send_sms", recipients=[MUM_PHONE], message="One more")
     assert hass.states.get("sensor.smsc_demo_messages_sent").state == "42"
     assert await hass.config_entries.async_unload(recipient_entry.entry_id)

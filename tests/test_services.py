@@ -12,19 +12,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.smsc.const import DOMAIN
 from simulator import SmscSimulator
 
-from .conftest import entry_data
+from .conftest import entry_data, smsc_action
 
 NUMBER = "+79991234567"
 ADDR = "79991234567"
-
-
-async def call(
-    hass: HomeAssistant, action: str, data: dict[str, Any], *, response: bool = True
-) -> Any:
-    """Run one of our actions, blocking, with its response."""
-    return await hass.services.async_call(
-        DOMAIN, action, data, blocking=True, return_response=response
-    )
 
 
 @pytest.mark.parametrize(
@@ -95,7 +86,7 @@ async def test_each_action_reaches_simulator(
     expected: dict[str, Any],
 ) -> None:
     """Each action arrives as exactly the kind, text, voice and subject asked for."""
-    response = await call(hass, action, {"recipients": [NUMBER], **data})
+    response = await smsc_action(hass, action, {"recipients": [NUMBER], **data})
     [received] = await smsc_simulator.wait_for_messages(1)
     assert {key: getattr(received, key) for key in expected} == expected
     assert received.destination_addr == ADDR
@@ -116,7 +107,7 @@ async def test_long_cyrillic_sms_is_split(
 ) -> None:
     """A 150-character Cyrillic text goes as three UCS-2 parts and is reassembled whole."""
     text = ("Внимание! Датчик протечки сработал. " * 5)[:150]
-    response = await call(hass, "send_sms", {"recipients": [NUMBER], "message": text})
+    response = await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": text})
     [received] = await smsc_simulator.wait_for_messages(1)
     assert (received.text, received.data_coding, received.parts) == (text, 8, 3)
     assert response["results"][0]["parts"] == 3
@@ -134,7 +125,9 @@ async def test_forced_encoding(
     data_coding: int,
 ) -> None:
     """The caller may force an encoding."""
-    await call(hass, "send_sms", {"recipients": [NUMBER], "message": "Hello", "encoding": encoding})
+    await smsc_action(
+        hass, "send_sms", {"recipients": [NUMBER], "message": "Hello", "encoding": encoding}
+    )
     [received] = await smsc_simulator.wait_for_messages(1)
     assert (received.text, received.data_coding) == ("Hello", data_coding)
 
@@ -144,7 +137,7 @@ async def test_latin1_needs_iso_bind(hass: HomeAssistant, smsc_simulator: SmscSi
     entry = MockConfigEntry(domain=DOMAIN, data=entry_data(smsc_simulator, latin1=True))
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await call(hass, "send_sms", {"recipients": [NUMBER], "message": "Grüße, señor â"})
+    await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "Grüße, señor â"})
     [received] = await smsc_simulator.wait_for_messages(1)
     assert (received.text, received.data_coding, received.system_type) == (
         "Grüße, señor â",
@@ -159,7 +152,9 @@ async def test_latin1_refused_without_iso(
 ) -> None:
     """Forcing Latin-1 on a normal bind is a translated validation error, nothing is sent."""
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "send_sms", {"recipients": [NUMBER], "message": "â", "encoding": "latin1"})
+        await smsc_action(
+            hass, "send_sms", {"recipients": [NUMBER], "message": "â", "encoding": "latin1"}
+        )
     assert err.value.translation_key == "latin1_requires_iso"
     assert smsc_simulator.submit_count == 0
 
@@ -168,7 +163,7 @@ async def test_partial_failure_reports_each_recipient(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
 ) -> None:
     """One bad number does not stop the others; the response says which failed and why."""
-    response = await call(
+    response = await smsc_action(
         hass,
         "send_sms",
         {"recipients": [NUMBER, "not-a-number", "+7 916 000-00-01"], "message": "Hi"},
@@ -189,7 +184,7 @@ async def test_all_recipients_invalid_raises_translated(
 ) -> None:
     """When nothing can be sent the action raises, with the reason translated."""
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "send_sms", {"recipients": ["12"], "message": "Hi"})
+        await smsc_action(hass, "send_sms", {"recipients": ["12"], "message": "Hi"})
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "phone_number_length"
     assert smsc_simulator.submit_count == 0
@@ -199,8 +194,8 @@ async def test_duplicate_refused_before_sending(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
 ) -> None:
     """The same text to the same number within a minute is refused here, not by SMSC."""
-    await call(hass, "send_sms", {"recipients": [NUMBER], "message": "Same text"})
-    response = await call(
+    await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "Same text"})
+    response = await smsc_action(
         hass,
         "send_sms",
         {"recipients": [NUMBER, "+79160000001"], "message": "Same text"},
@@ -217,9 +212,11 @@ async def test_flood_refused_before_sending(
 ) -> None:
     """A 51st message in a quick chain to one number is refused before it is sent."""
     for number in range(50):
-        await call(hass, "send_sms", {"recipients": [NUMBER], "message": f"Reading {number}"})
+        await smsc_action(
+            hass, "send_sms", {"recipients": [NUMBER], "message": f"Reading {number}"}
+        )
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "send_sms", {"recipients": [NUMBER], "message": "Reading 51"})
+        await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "Reading 51"})
     assert err.value.translation_key == "flood_limit"
     assert smsc_simulator.submits_by_destination[ADDR] == 50
     assert smsc_simulator.refusals == []
@@ -231,7 +228,7 @@ async def test_smsc_error_names_status(
     """A refusal from SMSC raises a HomeAssistantError naming the SMPP status in words."""
     smsc_simulator.throttle_next(1000)
     with pytest.raises(HomeAssistantError, match=r"Throttling error") as err:
-        await call(hass, "send_sms", {"recipients": [NUMBER], "message": "Hi"})
+        await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "Hi"})
     assert err.value.translation_key == "send_failed"
     assert hass.states.get("sensor.smsc_demo_failed_messages").state == "1"
 
@@ -240,7 +237,9 @@ async def test_counters(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
 ) -> None:
     """Sent and failed messages are counted per recipient."""
-    await call(hass, "send_sms", {"recipients": [NUMBER, "bad", "+79160000001"], "message": "A"})
+    await smsc_action(
+        hass, "send_sms", {"recipients": [NUMBER, "bad", "+79160000001"], "message": "A"}
+    )
     assert hass.states.get("sensor.smsc_demo_messages_sent").state == "2"
     assert hass.states.get("sensor.smsc_demo_failed_messages").state == "1"
     assert hass.states.get("sensor.smsc_demo_messages_sent").attributes["state_class"] == (
@@ -273,7 +272,7 @@ async def test_validation_errors_are_translated(
 ) -> None:
     """Bad input gets a ServiceValidationError with a translation key, never a traceback."""
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, action, data)
+        await smsc_action(hass, action, data)
     assert (err.value.translation_domain, err.value.translation_key) == (DOMAIN, key)
     assert smsc_simulator.submit_count == 0
 
@@ -291,14 +290,14 @@ async def test_account_selection(
     other.add_to_hass(hass)
     assert await hass.config_entries.async_setup(other.entry_id)
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "send_sms", {"recipients": [NUMBER], "message": "x"})
+        await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "x"})
     assert err.value.translation_key == "account_required"
     with pytest.raises(ServiceValidationError) as err:
-        await call(
+        await smsc_action(
             hass, "send_sms", {"recipients": [NUMBER], "message": "x", "config_entry_id": "nope"}
         )
     assert err.value.translation_key == "entry_not_found"
-    response = await call(
+    response = await smsc_action(
         hass,
         "send_sms",
         {"recipients": [NUMBER], "message": "x", "config_entry_id": other.entry_id},
@@ -306,7 +305,7 @@ async def test_account_selection(
     assert response["sent"] == 1
     assert await hass.config_entries.async_unload(other.entry_id)
     with pytest.raises(ServiceValidationError) as err:
-        await call(
+        await smsc_action(
             hass,
             "send_sms",
             {"recipients": [NUMBER], "message": "y", "config_entry_id": other.entry_id},
@@ -321,5 +320,5 @@ async def test_no_account(hass: HomeAssistant, smsc_simulator: SmscSimulator) ->
     assert await hass.config_entries.async_setup(entry.entry_id)
     assert await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "send_sms", {"recipients": [NUMBER], "message": "x"})
+        await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "x"})
     assert err.value.translation_key == "no_account"
