@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Mapping
 import contextlib
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import gc
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import time
 from typing import Any
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -47,12 +50,14 @@ from pytest_homeassistant_custom_component.common import (
 import custom_components.smsc  # noqa: F401
 from custom_components.smsc import hub as smsc_hub
 from custom_components.smsc.const import DOMAIN, EVENT_DELIVERY_REPORT
+from custom_components.smsc.smpp.session import SessionConfig
 from simulator import CommandId, MessageState, Pdu, SimulatorThread, Tag
 from simulator.pdu import SmBody, Tlv
 
 LOGIN = "demo"
 PASSWORD = "demo"  # noqa: S105 - the simulator's demo account
 PROBE_PERIOD = 0.001
+REAL_SESSION_CONFIG = smsc_hub.session_config
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -220,6 +225,10 @@ async def send_tracked(hass: HomeAssistant, n: int) -> list[str]:
     return ids
 
 
+def _patient_session_config(data: Mapping[str, Any], options: Mapping[str, Any]) -> SessionConfig:
+    return dataclasses.replace(REAL_SESSION_CONFIG(data, options), submit_timeout=60.0)
+
+
 async def run(n: int) -> tuple[list[BurstResult], list[float]]:
     with (
         tempfile.TemporaryDirectory() as config_dir,
@@ -230,10 +239,11 @@ async def run(n: int) -> tuple[list[BurstResult], list[float]]:
             auto_receipts=False,
             history_limit=1000,
         ) as sim,
+        # Sending N messages in one action outlasts the default submit timeout.
+        patch.object(smsc_hub, "session_config", _patient_session_config),
     ):
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # what enable_custom_integrations does
-            smsc_hub.SESSION_TUNING.update({"submit_timeout": 60.0})
             entry = MockConfigEntry(
                 domain=DOMAIN,
                 title="SMSC bench",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass, field, replace
@@ -60,6 +60,8 @@ FLOOD_GAP: Final = 30.0
 PARTS_WINDOW: Final = 60.0
 # Bounds on memory that a misbehaving client could otherwise grow without limit.
 MAX_PENDING_MESSAGES: Final = 1000
+# The span over which ``throughput`` counts accepted submit_sm: SMSC limits messages per second.
+THROUGHPUT_WINDOW: Final = 1.0
 
 _STATE_BY_STAT: Final[dict[str, int]] = {
     "ENROUTE": MessageState.ENROUTE,
@@ -205,11 +207,37 @@ class _Pending:
     parts: dict[int, _Part] = field(default_factory=dict)
 
 
+class _Reply:
+    """A response waiting for its moment on the wire (see ``response_delay``)."""
+
+    __slots__ = ("data", "done", "due", "then")
+
+    def __init__(self, data: bytes, due: float) -> None:
+        self.data = data
+        self.due = due  # event loop time
+        self.done = False
+        # Run once the reply is written or discarded: what must not overtake it.
+        self.then: list[Callable[[], None]] = []
+
+    def finish(self) -> None:
+        self.done = True
+        callbacks, self.then = self.then, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                _LOGGER.exception("callback after a reply failed")
+
+
 class _Connection:
     __slots__ = (
         "bind_command",
         "conn_id",
+        "ending",
         "out_sequence",
+        "outbox",
+        "outbox_empty",
+        "outbox_timer",
         "peer",
         "reader",
         "system_id",
@@ -229,6 +257,13 @@ class _Connection:
         self.system_id = ""
         self.system_type = ""
         self.out_sequence = 0
+        # An unbind was exchanged: stop reading, send the replies still due, then close.
+        self.ending = False
+        # Delayed replies in the order they must be written; due times never decrease.
+        self.outbox: deque[_Reply] = deque()
+        self.outbox_empty = asyncio.Event()
+        self.outbox_empty.set()
+        self.outbox_timer: asyncio.TimerHandle | None = None
 
     @property
     def bound(self) -> bool:
@@ -260,10 +295,56 @@ class _Connection:
     def send(self, pdu: Pdu) -> bool:
         return self.write(pdu.encode())
 
+    def reply(self, data: bytes, delay: float) -> _Reply | None:
+        """Write a response now, or ``delay`` seconds from now behind the replies queued earlier.
+
+        Returns the queued reply, or None when it was written at once.
+        """
+        if delay <= 0 and not self.outbox:
+            self.write(data)
+            return None
+        loop = asyncio.get_running_loop()
+        # Never before a reply queued earlier, even if the delay was shortened meanwhile:
+        # an SMPP client may rely on responses coming in request order.
+        due = loop.time() + max(delay, 0.0)
+        if self.outbox:
+            due = max(due, self.outbox[-1].due)
+        reply = _Reply(data, due)
+        self.outbox.append(reply)
+        self.outbox_empty.clear()
+        if self.outbox_timer is None:
+            self.outbox_timer = loop.call_at(due, self._flush, due)
+        return reply
+
+    def _flush(self, until: float) -> None:
+        # ``until`` is the due time this timer was armed for; comparing against it rather
+        # than loop.time() avoids re-arming for a timer that fired a hair early.
+        self.outbox_timer = None
+        while self.outbox and self.outbox[0].due <= until:
+            reply = self.outbox.popleft()
+            self.write(reply.data)
+            reply.finish()
+        if self.outbox:
+            due = self.outbox[0].due
+            self.outbox_timer = asyncio.get_running_loop().call_at(due, self._flush, due)
+        else:
+            self.outbox_empty.set()
+
+    def discard_outbox(self) -> None:
+        if self.outbox_timer is not None:
+            self.outbox_timer.cancel()
+            self.outbox_timer = None
+        replies, self.outbox = self.outbox, deque()
+        self.outbox_empty.set()
+        # What waited for these replies (receipts) goes ahead: they will never be written.
+        for reply in replies:
+            reply.finish()
+
     def abort(self) -> None:
         # abort() rather than close(): tests use this to model a peer that vanishes, with
         # unsent data discarded and no orderly shutdown.
         self.writer.transport.abort()
+        self.discard_outbox()
 
     async def drain(self) -> None:
         # A peer that disappeared mid-write is the tests' business, not an error here.
@@ -287,7 +368,16 @@ class SmscSimulator:
       text to one number within 60 s, a 51st message in a run spaced < 30 s, or undecodable /
       inconsistent content: ESME_RSUBMITFAIL (0x45), listed in ``refusals`` with reason
       "duplicate", "flood" or "invalid". Undecodable mandatory fields: ESME_RINVMSGLEN (0x01).
-      ``throttle_next``: ESME_RTHROTTLED (0x58).
+      ``throttle_next``, or a submit beyond ``throughput``: ESME_RTHROTTLED (0x58), counted in
+      ``throttled_count``; such a submit is not recorded.
+
+    ``throughput`` (submits per second, None for no limit) caps the submit_sm answered ESME_ROK
+    within any 1-second window (by ``clock``), over all connections: one that would be the
+    N+1-th is throttled. ``response_delay`` (seconds) models a client far from SMSC: every
+    response to a client's request is written that long after the request was read, in request
+    order, while reading goes on, so pipelined requests are answered together, not one delay
+    apiece. Server-initiated deliver_sm are not delayed, but an automatic receipt never
+    overtakes its submit_sm_resp. Both may be changed while running.
 
     Long messages (UDH 8/16-bit reference or SAR TLVs) are collected per connection, source,
     destination and reference; the part that completes one triggers decoding and the rules,
@@ -313,6 +403,8 @@ class SmscSimulator:
         idle_timeout: float | None = None,
         first_message_id: int = 1000,
         history_limit: int | None = None,
+        throughput: int | None = None,
+        response_delay: float = 0.0,
     ) -> None:
         if receipt_id_format not in ("decimal", "hex"):
             raise ValueError(f"receipt_id_format must be 'decimal' or 'hex': {receipt_id_format}")
@@ -329,12 +421,17 @@ class SmscSimulator:
         # SMSC drops links idle for 2 minutes; None disables the check here.
         self.idle_timeout = idle_timeout
         self.history_limit = history_limit
+        self.throughput = throughput
+        self.response_delay = response_delay
 
         self.binds: list[BindRecord] = []
         self.received: list[ReceivedMessage] = []
         self.refusals: list[Refusal] = []
         self.submit_count = 0  # submit_sm PDUs answered with ESME_ROK
         self.submits_by_destination: Counter[str] = Counter()  # accepted submit_sm PDUs
+        # ESME_RTHROTTLED answers, from throttle_next and throughput alike, so a test or a
+        # benchmark can tell that a client stayed within the limit.
+        self.throttled_count = 0
         self.pdu_counts: Counter[str] = Counter()  # every PDU received, by command name
         self.deliver_sm_sent = 0
         self.deliver_sm_resp_count = 0
@@ -356,6 +453,9 @@ class SmscSimulator:
         self._silent = False
         self._throttle = 0
         self._drop_after: int | None = None
+        # Clock readings of the submit_sm accepted within the last THROUGHPUT_WINDOW, oldest
+        # first; kept even without a limit so one set at run time sees the past second.
+        self._accepted_at: deque[float] = deque()
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -413,6 +513,28 @@ class SmscSimulator:
         return sum(1 for conn in self._connections.values() if conn.bound)
 
     # ----------------------------------------------------------------- test hooks
+
+    @property
+    def throughput(self) -> int | None:
+        """Most submit_sm accepted in any 1-second window; None means no limit."""
+        return self._throughput
+
+    @throughput.setter
+    def throughput(self, value: int | None) -> None:
+        if value is not None and value < 0:
+            raise ValueError(f"throughput must be None or at least 0: {value}")
+        self._throughput = value
+
+    @property
+    def response_delay(self) -> float:
+        """Seconds between reading a request and writing its response."""
+        return self._response_delay
+
+    @response_delay.setter
+    def response_delay(self, value: float) -> None:
+        if value < 0:
+            raise ValueError(f"response_delay must not be negative: {value}")
+        self._response_delay = value
 
     def throttle_next(self, n: int = 1) -> None:
         """Answer the next ``n`` submit_sm with ESME_RTHROTTLED (0x58); they are not recorded."""
@@ -608,7 +730,7 @@ class SmscSimulator:
         _LOGGER.debug("connection %d from %s", conn.conn_id, conn.peer)
         self._notify()
         try:
-            while not writer.transport.is_closing():
+            while not writer.transport.is_closing() and not conn.ending:
                 pdu = await self._read_pdu(conn)
                 self._dispatch(conn, pdu)
                 self._notify()
@@ -622,6 +744,11 @@ class SmscSimulator:
             # One client's bad luck must never take the server down.
             _LOGGER.exception("connection %d: unexpected error; closing", conn.conn_id)
         finally:
+            if not writer.transport.is_closing():
+                # Requests read before the end (an unbind, the peer's EOF) still get their
+                # delayed answers; abort() empties the outbox, so this cannot outlive stop().
+                await conn.outbox_empty.wait()
+            conn.discard_outbox()
             self._connections.pop(conn.conn_id, None)
             for key in [k for k in self._pending if k[0] == conn.conn_id]:
                 del self._pending[key]
@@ -656,18 +783,31 @@ class SmscSimulator:
             self._respond(conn, pdu, Status.RINVBNDSTS)
         elif command == CommandId.UNBIND:
             self._respond(conn, pdu, Status.ROK)
-            conn.writer.close()
+            # Closed by _serve once the unbind_resp (perhaps delayed) is out.
+            conn.ending = True
         elif command == CommandId.SUBMIT_SM:
             self._on_submit(conn, pdu)
         else:
             # query_sm, submit_multi, data_sm, ...: SMSC's gateway does not offer them.
             self._nack(conn, pdu, Status.RINVCMDID)
 
-    def _respond(self, conn: _Connection, request: Pdu, status: int, body: bytes = b"") -> None:
-        conn.send(Pdu(request.command_id | RESPONSE_BIT, status, request.sequence_number, body))
+    def _respond(
+        self, conn: _Connection, request: Pdu, status: int, body: bytes = b""
+    ) -> _Reply | None:
+        """Answer ``request``, after ``response_delay``; None if the answer is already out."""
+        pdu = Pdu(request.command_id | RESPONSE_BIT, status, request.sequence_number, body)
+        return conn.reply(pdu.encode(), self._response_delay)
 
     def _nack(self, conn: _Connection, request: Pdu, status: int) -> None:
-        conn.send(Pdu(CommandId.GENERIC_NACK, status, request.sequence_number))
+        pdu = Pdu(CommandId.GENERIC_NACK, status, request.sequence_number)
+        conn.reply(pdu.encode(), self._response_delay)
+
+    @staticmethod
+    def _after_reply(reply: _Reply | None, callback: Callable[[], None]) -> None:
+        if reply is None or reply.done:
+            callback()
+        else:
+            reply.then.append(callback)
 
     def _on_response(self, conn: _Connection, pdu: Pdu) -> None:
         if pdu.command_id == CommandId.DELIVER_SM_RESP:
@@ -675,7 +815,7 @@ class SmscSimulator:
             if pdu.command_status != Status.ROK:
                 self.deliver_sm_resp_errors += 1
         elif pdu.command_id == CommandId.UNBIND_RESP:
-            conn.writer.close()
+            conn.ending = True
         elif pdu.command_id == CommandId.GENERIC_NACK:
             _LOGGER.info(
                 "connection %d: client sent generic_nack 0x%02x for sequence %d",
@@ -729,8 +869,10 @@ class SmscSimulator:
                 _LOGGER.info("connection %d: dropping on submit_sm as asked", conn.conn_id)
                 conn.abort()
                 return
-        if self._throttle > 0:
-            self._throttle -= 1
+        now = self.clock()
+        if self._throttle > 0 or self._over_throughput(now):
+            self._throttle = max(self._throttle - 1, 0)
+            self.throttled_count += 1
             self._respond(conn, pdu, Status.RTHROTTLED)
             return
         try:
@@ -739,8 +881,9 @@ class SmscSimulator:
             _LOGGER.info("connection %d: malformed submit_sm: %s", conn.conn_id, err)
             self._respond(conn, pdu, Status.RINVMSGLEN)
             return
+        message: ReceivedMessage | None = None
         try:
-            status, message_id = self._accept_part(conn, sm)
+            status, message_id, message = self._accept_part(conn, sm, now)
         except (PduError, CodecError) as err:
             _LOGGER.warning("connection %d: invalid submit_sm: %s", conn.conn_id, err)
             self.refusals.append(Refusal(sm.destination_addr, "invalid"))
@@ -750,10 +893,23 @@ class SmscSimulator:
             return
         self.submit_count += 1
         self.submits_by_destination[sm.destination_addr] += 1
-        self._respond(conn, pdu, Status.ROK, MessageIdBody(message_id).encode())
+        self._accepted_at.append(now)
+        reply = self._respond(conn, pdu, Status.ROK, MessageIdBody(message_id).encode())
+        if message is not None and self.auto_receipts and message.registered_delivery & 1:
+            receipt = functools.partial(self._auto_receipt, message)
+            self._schedule(self.receipt_delay, lambda: self._after_reply(reply, receipt))
 
-    def _accept_part(self, conn: _Connection, sm: SmBody) -> tuple[int, str | None]:
-        """Take one submit_sm; return the status and, when accepted, the part's message id."""
+    def _over_throughput(self, now: float) -> bool:
+        """Whether accepting one more submit_sm now would exceed ``throughput``."""
+        window = self._accepted_at
+        while window and now - window[0] >= THROUGHPUT_WINDOW:
+            window.popleft()
+        return self._throughput is not None and len(window) >= self._throughput
+
+    def _accept_part(
+        self, conn: _Connection, sm: SmBody, now: float
+    ) -> tuple[int, str | None, ReceivedMessage | None]:
+        """Take one submit_sm; return (status, part's id if accepted, message if completed)."""
         payload = sm.tlv(Tag.MESSAGE_PAYLOAD)
         if payload is not None and sm.short_message:
             raise PduError("both short_message and message_payload are set")
@@ -763,7 +919,6 @@ class SmscSimulator:
             concat, data = split_udh(data)
         if concat is None:
             concat = _sar(sm)
-        now = self.clock()
 
         if concat is None or concat.total == 1:
             parts = [_Part(data, "", sm)]
@@ -783,7 +938,7 @@ class SmscSimulator:
             pending.parts[concat.seq] = part = _Part(data, "", sm)
             if len(pending.parts) < pending.total:
                 part.message_id = self._next_id()
-                return Status.ROK, part.message_id
+                return Status.ROK, part.message_id, None
             del self._pending[key]
             parts = [pending.parts[seq] for seq in sorted(pending.parts)]
             scheme = pending.scheme
@@ -799,7 +954,7 @@ class SmscSimulator:
         if reason is not None:
             _LOGGER.info("refused message to %s: %s", sm.destination_addr, reason)
             self.refusals.append(Refusal(sm.destination_addr, reason))
-            return Status.RSUBMITFAIL, None
+            return Status.RSUBMITFAIL, None, None
 
         message_id = self._next_id()
         for part in parts:
@@ -835,7 +990,7 @@ class SmscSimulator:
             submitted_at=datetime.now().astimezone(),
         )
         self._record(message)
-        return Status.ROK, message_id
+        return Status.ROK, message_id, message
 
     def _next_id(self) -> str:
         return str(next(self._ids))
@@ -845,8 +1000,6 @@ class SmscSimulator:
         if self.history_limit is not None and len(self.received) > self.history_limit:
             del self.received[: len(self.received) - self.history_limit]
         _LOGGER.info("received %s", message.summary())
-        if self.auto_receipts and message.registered_delivery & 1:
-            self._schedule(self.receipt_delay, lambda: self._auto_receipt(message))
 
     def _auto_receipt(self, message: ReceivedMessage) -> None:
         if self._silent:

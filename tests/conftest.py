@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 import contextlib
+import dataclasses
 import sys
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.const import (
@@ -23,7 +25,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.smsc  # noqa: F401  # before Home Assistant's test config shadows it
-from custom_components.smsc import hub as smsc_hub
+from custom_components.smsc import config_flow as smsc_config_flow, hub as smsc_hub
 from custom_components.smsc.const import (
     CONF_CHANNELS,
     CONF_LATIN1,
@@ -33,6 +35,7 @@ from custom_components.smsc.const import (
     DOMAIN,
     SUBENTRY_RECIPIENT,
 )
+from custom_components.smsc.smpp.session import SessionConfig
 from simulator import SmscSimulator
 
 pytest_plugins = ["simulator.pytest_plugin", "tests.deprecation_guard"]
@@ -52,19 +55,31 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/smsc in every test."""
 
 
-@pytest.fixture(autouse=True)
-def fast_session() -> Generator[None]:
-    """Reconnect and keepalive in fractions of a second instead of seconds."""
-    tuning: dict[str, float] = {
+@pytest.fixture
+def session_tuning() -> dict[str, float]:
+    """Session timings for this test; a test may change them before it sets up an entry."""
+    return {
         "reconnect_min_delay": 0.05,
         "reconnect_max_delay": 0.2,
         "response_timeout": 2.0,
         "submit_timeout": 5.0,
         "throttle_delay": 0.05,
     }
-    smsc_hub.SESSION_TUNING.update(tuning)
-    yield
-    smsc_hub.SESSION_TUNING.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_session(session_tuning: dict[str, float]) -> Generator[None]:
+    """Reconnect and keepalive in fractions of a second instead of seconds."""
+    real = smsc_hub.session_config
+
+    def tuned(data: Mapping[str, Any], options: Mapping[str, Any]) -> SessionConfig:
+        return dataclasses.replace(real(data, options), **session_tuning)
+
+    with (
+        patch.object(smsc_hub, "session_config", tuned),
+        patch.object(smsc_config_flow, "session_config", tuned),
+    ):
+        yield
 
 
 def entry_data(simulator: SmscSimulator, **overrides: Any) -> dict[str, Any]:

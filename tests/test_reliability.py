@@ -20,7 +20,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from smpplib import consts
 
-from custom_components.smsc import hub as smsc_hub
 from custom_components.smsc.const import DOMAIN, EVENT_DELIVERY_REPORT
 from custom_components.smsc.smpp.session import (
     ConnectionLost,
@@ -258,8 +257,13 @@ async def test_throttled_send_in_home_assistant(
 # A server that stops answering
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry, **tuning: float) -> None:
-    smsc_hub.SESSION_TUNING.update(tuning)  # the autouse fast_session fixture clears it
+async def _setup(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    session_tuning: dict[str, float],
+    **tuning: float,
+) -> None:
+    session_tuning.update(tuning)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -272,12 +276,17 @@ async def _unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 
 async def test_silent_server_in_home_assistant(
-    hass: HomeAssistant, smsc_simulator: SmscSimulator, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    mock_config_entry: MockConfigEntry,
+    session_tuning: dict[str, float],
 ) -> None:
     """No answers, no close: the enquire_link timeout notices, the connectivity sensor goes
     off; once the server answers again the session rebinds and the sensor comes back on."""
     # Short, but not so short that a loaded machine could miss a healthy answer.
-    await _setup(hass, mock_config_entry, enquire_link_interval=0.2, response_timeout=1.0)
+    await _setup(
+        hass, mock_config_entry, session_tuning, enquire_link_interval=0.2, response_timeout=1.0
+    )
     try:
         states: list[str] = []
 
@@ -392,12 +401,13 @@ async def test_garbage_from_server_in_home_assistant(
     hass: HomeAssistant,
     smsc_simulator: SmscSimulator,
     mock_config_entry: MockConfigEntry,
+    session_tuning: dict[str, float],
     name: str,
 ) -> None:
     """Home Assistant keeps running; the session survives (still bound) or reconnects
     (rebinds); either way the connectivity sensor ends on and a send works."""
     garbage, reconnects = GARBAGE[name]
-    await _setup(hass, mock_config_entry, response_timeout=1.0)
+    await _setup(hass, mock_config_entry, session_tuning, response_timeout=1.0)
     try:
         events: list[dict[str, Any]] = []
         hass.bus.async_listen(EVENT_DELIVERY_REPORT, lambda event: events.append(event.data))

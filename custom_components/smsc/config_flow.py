@@ -47,10 +47,10 @@ from .const import (
     DOMAIN,
     SUBENTRY_RECIPIENT,
 )
-from .hub import SESSION_TUNING
+from .hub import session_config
 from .smpp.compose import normalize_recipient, normalize_sender
 from .smpp.errors import ComposeError
-from .smpp.session import AuthenticationFailed, CannotConnect, SessionConfig, SmppSession
+from .smpp.session import AuthenticationFailed, CannotConnect, SmppSession
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -94,15 +94,7 @@ async def _validate(data: Mapping[str, Any]) -> dict[str, str]:
         except ComposeError:
             return {CONF_SENDER: "invalid_sender"}
     session = SmppSession(
-        SessionConfig(
-            host=data[CONF_HOST],
-            port=int(data[CONF_PORT]),
-            login=data[CONF_USERNAME],
-            password=data[CONF_PASSWORD],
-            use_tls=bool(data.get(CONF_USE_TLS)),
-            latin1=bool(data.get(CONF_LATIN1)),
-            **SESSION_TUNING,  # type: ignore[arg-type]
-        ),
+        session_config(data, {}),
         loop=asyncio.get_running_loop(),
     )
     try:

@@ -18,7 +18,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity, recipient_subentries
-from .hub import HubCounters, RecipientStatus, SmscHub
+from .hub import SmscHub
+from .models import HubCounters, RecipientStatus
 from .smpp.receipts import DeliveryState
 
 if TYPE_CHECKING:

@@ -25,7 +25,8 @@ import voluptuous as vol
 
 from .const import DOMAIN
 from .entity import device_owner
-from .hub import RecipientResult, SmscHub
+from .hub import SmscHub
+from .models import RecipientResult
 from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
 from .smpp.errors import SmscRequestError
 

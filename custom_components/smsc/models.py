@@ -1,0 +1,73 @@
+"""The records the hub hands to platforms and actions: send results, counters, recipient status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from .smpp.errors import SmscRequestError
+from .smpp.receipts import DeliveryState, HlrResult
+
+# The delivery state of a result whose report did not come within `wait_for_delivery`.
+PENDING: Final = "pending"
+
+
+@dataclass(slots=True)
+class RecipientResult:
+    """What happened to one recipient of a send request."""
+
+    recipient: str
+    message_ids: list[str] = field(default_factory=list)
+    parts: int = 0
+    error: str | None = None
+    error_code: str | None = None
+    refusal: SmscRequestError | None = None
+    delivery_state: str | None = None
+
+    def refuse(self, err: SmscRequestError) -> None:
+        """Record a refusal that carries its own translation key."""
+        self.error = str(err)
+        self.error_code = err.translation_key
+        self.refusal = err
+
+    def fail(self, message: str, code: str) -> None:
+        """Record a failure of the session or of SMSC."""
+        self.error = message
+        self.error_code = code
+
+    def as_dict(self) -> dict[str, Any]:
+        """Shape used in action responses."""
+        result: dict[str, Any] = {"recipient": self.recipient, "success": self.error is None}
+        if self.error is None:
+            result["message_ids"] = list(self.message_ids)
+            result["parts"] = self.parts
+            if self.delivery_state is not None:
+                result["delivery_state"] = self.delivery_state
+            return result
+        result["error"] = self.error
+        result["error_code"] = self.error_code
+        if self.message_ids:
+            result["message_ids"] = list(self.message_ids)
+        return result
+
+
+@dataclass(slots=True)
+class HubCounters:
+    """Totals shown by the counter sensors and diagnostics."""
+
+    sent: int = 0
+    failed: int = 0
+    delivery_reports: int = 0
+    unmatched_reports: int = 0
+    unparsed_reports: int = 0
+    incoming: int = 0
+
+
+@dataclass(slots=True)
+class RecipientStatus:
+    """What SMSC last told about one recipient."""
+
+    delivery_state: DeliveryState | None = None
+    delivery_at: datetime | None = None
+    hlr: HlrResult | None = None

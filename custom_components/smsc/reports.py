@@ -1,0 +1,177 @@
+"""Fan what SMSC sends back out to Home Assistant: events, recipient states, waiting callers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+import logging
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIVED
+from .models import HubCounters, RecipientStatus
+from .smpp.receipts import (
+    DeliveryReceipt,
+    DeliveryState,
+    FailureTally,
+    HlrResult,
+    IncomingMessage,
+    UnparsedReport,
+)
+from .smpp.session import Received
+from .tracking import DeliveryWaiters, MessageTracker
+
+_LOGGER = logging.getLogger(__name__)
+
+type EventListener = Callable[[str, dict[str, Any]], None]
+
+
+class ReportFanOut:
+    """Turn each report SMSC sends into an event, a recipient's state and resolved waiters."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        *,
+        counters: HubCounters,
+        tracker: MessageTracker,
+        waiters: DeliveryWaiters,
+    ) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._counters = counters
+        self._tracker = tracker
+        self._waiters = waiters
+        self.recipients: dict[str, RecipientStatus] = {}
+        self._event_listeners: list[EventListener] = []
+        self._recipient_listeners: dict[str, list[CALLBACK_TYPE]] = {}
+        self._failures = FailureTally()
+
+    @callback
+    def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
+        """Call `listener(event_type, data)` for every event fired."""
+        return subscribe(self._event_listeners, listener)
+
+    @callback
+    def async_add_recipient_listener(self, phone: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` when SMSC reports about this recipient."""
+        return subscribe(self._recipient_listeners.setdefault(phone, []), update)
+
+    @callback
+    def handle(self, received: Received) -> None:
+        """Act on one report or message the session parsed."""
+        if isinstance(received, HlrResult):
+            self._on_hlr_result(received)
+        elif isinstance(received, DeliveryReceipt):
+            self._on_delivery_receipt(received)
+        elif isinstance(received, IncomingMessage):
+            self._on_incoming(received)
+        elif isinstance(received, UnparsedReport):
+            self._counters.unparsed_reports += 1
+            level = logging.WARNING if self._failures.record(received.reason) else logging.DEBUG
+            _LOGGER.log(
+                level,
+                "Could not parse a report from SMSC (%s): %r",
+                received.reason.value,
+                received.raw,
+            )
+
+    def _on_delivery_receipt(self, receipt: DeliveryReceipt) -> None:
+        self._counters.delivery_reports += 1
+        tracked = self._tracker.find(receipt.lookup_keys)
+        if tracked is None:
+            self._counters.unmatched_reports += 1
+        else:
+            tracked.state = receipt.state
+        recipient = tracked.recipient if tracked else None
+        self._fire(
+            EVENT_DELIVERY_REPORT,
+            {
+                "message_id": receipt.message_id,
+                "recipient": recipient,
+                "kind": tracked.kind.value if tracked else None,
+                "status": receipt.stat,
+                "state": receipt.state.value,
+                "error_code": receipt.error_code,
+                "submit_date": _iso(receipt.submit_date),
+                "done_date": _iso(receipt.done_date),
+            },
+        )
+        if recipient is not None:
+            status = self.recipients.setdefault(recipient, RecipientStatus())
+            status.delivery_state = receipt.state
+            status.delivery_at = receipt.done_date or dt_util.utcnow()
+            self._notify_recipient(recipient)
+        if receipt.state.is_final:
+            self._waiters.resolve(receipt.lookup_keys, receipt.state)
+
+    def _on_hlr_result(self, result: HlrResult) -> None:
+        self._counters.delivery_reports += 1
+        tracked = self._tracker.find(result.lookup_keys)
+        recipient = tracked.recipient if tracked else None
+        if tracked is not None:
+            tracked.state = result.state
+        self._fire(
+            EVENT_HLR_RESULT,
+            {
+                "message_id": result.message_id,
+                "recipient": recipient,
+                "status": result.stat,
+                "state": result.state.value,
+                "reachable": result.state is DeliveryState.DELIVERED,
+                "error_code": result.error_code,
+                "imsi": result.imsi,
+                "msc": result.msc,
+                "mcc": result.mcc,
+                "mnc": result.mnc,
+                "country": result.country,
+                "network": result.network,
+                "roaming_country": result.roaming_country,
+                "roaming_network": result.roaming_network,
+                "roaming": result.roaming,
+            },
+        )
+        if recipient is not None:
+            self.recipients.setdefault(recipient, RecipientStatus()).hlr = result
+            self._notify_recipient(recipient)
+        self._waiters.resolve(result.lookup_keys, result.state)
+
+    def _on_incoming(self, message: IncomingMessage) -> None:
+        self._counters.incoming += 1
+        self._fire(
+            EVENT_MESSAGE_RECEIVED,
+            {
+                "sender": message.source,
+                "recipient": message.destination,
+                "text": message.text,
+                "parts": message.parts,
+                "timestamp": dt_util.utcnow().isoformat(),
+            },
+        )
+
+    def _fire(self, event_type: str, data: dict[str, Any]) -> None:
+        self._hass.bus.async_fire(event_type, {"entry_id": self._entry_id, **data})
+        for listener in list(self._event_listeners):
+            listener(event_type, data)
+
+    def _notify_recipient(self, phone: str) -> None:
+        for update in list(self._recipient_listeners.get(phone, ())):
+            update()
+
+
+def subscribe[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
+    """Add a listener to a list; returns the callback that removes it."""
+    listeners.append(listener)
+
+    @callback
+    def remove() -> None:
+        listeners.remove(listener)
+
+    return remove
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

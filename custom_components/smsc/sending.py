@@ -1,0 +1,198 @@
+"""Send one request to many recipients: compose, check SMSC's rules, submit, wait for delivery."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+from homeassistant.core import callback
+
+from .const import CONF_MAX_PARTS, CONF_USE_MESSAGE_PAYLOAD, DEFAULT_MAX_PARTS
+from .models import HubCounters, RecipientResult
+from .smpp.compose import (
+    Address,
+    ComposedMessage,
+    Encoding,
+    MessageKind,
+    MessageRequest,
+    compose,
+    normalize_recipient,
+    normalize_sender,
+)
+from .smpp.errors import SmscRequestError
+from .smpp.guard import SendGuard
+from .smpp.receipts import normalize_message_id
+from .smpp.session import (
+    ConnectionLost,
+    NotConnected,
+    SessionClosed,
+    SmppError,
+    SmppSession,
+    SubmitRefused,
+    SubmitTimeout,
+)
+from .tracking import DeliveryWaiters, MessageTracker, wait_state
+
+_UDH_REFERENCES: Final = 256
+
+_SESSION_ERROR_CODES: Final[dict[type[SmppError], str]] = {
+    ConnectionLost: "connection_lost",
+    NotConnected: "not_connected",
+    SessionClosed: "session_closed",
+    SubmitTimeout: "submit_timeout",
+}
+
+
+class MessageSender:
+    """Sends an account's messages over its session, within SMSC's rules."""
+
+    def __init__(
+        self,
+        session: SmppSession,
+        *,
+        options: Callable[[], Mapping[str, Any]],
+        default_sender: str | None,
+        counters: HubCounters,
+        tracker: MessageTracker,
+        waiters: DeliveryWaiters,
+    ) -> None:
+        self._session = session
+        self._options = options
+        self._counters = counters
+        self._tracker = tracker
+        self._waiters = waiters
+        self.guard = SendGuard()
+        self._reference = 0
+        self._default_sender = normalize_sender(default_sender) if default_sender else None
+
+    def compose(
+        self, request: MessageRequest, *, encoding: Encoding = Encoding.AUTO
+    ) -> ComposedMessage:
+        """Turn a request into parts; raises ComposeError for input SMSC cannot take."""
+        self._reference = (self._reference + 1) % _UDH_REFERENCES
+        options = self._options()
+        return compose(
+            request,
+            iso_bound=self._session.config.latin1,
+            encoding=encoding,
+            max_parts=int(options.get(CONF_MAX_PARTS, DEFAULT_MAX_PARTS)),
+            use_message_payload=bool(options.get(CONF_USE_MESSAGE_PAYLOAD, False)),
+            reference=self._reference,
+        )
+
+    def sender_address(self, sender: str | None) -> Address | None:
+        """The source address: the call's sender, else the account's default."""
+        if sender:
+            return normalize_sender(sender)
+        return self._default_sender
+
+    async def async_send(
+        self,
+        request: MessageRequest,
+        recipients: Sequence[str],
+        *,
+        sender: str | None = None,
+        encoding: Encoding = Encoding.AUTO,
+        wait_for_delivery: float | None = None,
+    ) -> list[RecipientResult]:
+        """Send one request to each recipient; one recipient's failure never stops another.
+
+        The text and the sender apply to every recipient, so a fault in them raises
+        ComposeError before anything is sent. Numbers and SMSC's rate rules are checked per
+        recipient, all before the first submit. With `wait_for_delivery`, each result waits
+        that many seconds for the final delivery state (`pending` when none came).
+        """
+        source = self.sender_address(sender)
+        composed = self.compose(request, encoding=encoding)
+        results: list[RecipientResult] = []
+        to_send: list[tuple[RecipientResult, Address]] = []
+        seen: set[str] = set()
+        for raw in recipients:
+            result = RecipientResult(recipient=str(raw))
+            try:
+                address = normalize_recipient(str(raw))
+            except SmscRequestError as err:
+                result.refuse(err)
+                results.append(result)
+                continue
+            if address.addr in seen:  # the same number twice would be refused as a duplicate
+                continue
+            seen.add(address.addr)
+            result.recipient = address.addr
+            results.append(result)
+            try:
+                self.guard.check(address.addr, composed.text)
+            except SmscRequestError as err:
+                result.refuse(err)
+                continue
+            to_send.append((result, address))
+        await asyncio.gather(
+            *(
+                self._send_one(
+                    result,
+                    address,
+                    source=source,
+                    composed=composed,
+                    kind=request.kind,
+                    wait_for_delivery=wait_for_delivery,
+                )
+                for result, address in to_send
+            )
+        )
+        self._counters.sent += sum(1 for result in results if result.error is None)
+        self._counters.failed += sum(1 for result in results if result.error is not None)
+        return results
+
+    async def _send_one(
+        self,
+        result: RecipientResult,
+        destination: Address,
+        *,
+        source: Address | None,
+        composed: ComposedMessage,
+        kind: MessageKind,
+        wait_for_delivery: float | None,
+    ) -> None:
+        base: dict[str, Any] = {
+            "source_addr_ton": source.ton if source else 0,
+            "source_addr_npi": source.npi if source else 0,
+            "source_addr": source.addr if source else "",
+            "dest_addr_ton": destination.ton,
+            "dest_addr_npi": destination.npi,
+            "destination_addr": destination.addr,
+            "registered_delivery": 1,
+        }
+        ids: set[str] = set()
+        waiter = self._waiters.add(ids) if wait_for_delivery else None
+
+        @callback
+        def accepted(message_id: str) -> None:
+            self._tracker.add(message_id, destination.addr, kind)
+            ids.add(normalize_message_id(message_id, hint="decimal"))
+
+        deadline = self.guard.parts_deadline()
+        try:
+            for part in composed.parts:
+                try:
+                    deadline.check(sent=len(result.message_ids), parts=len(composed.parts))
+                    message_id = await self._session.submit(
+                        {**base, **part.submit_kwargs()}, on_accepted=accepted
+                    )
+                except SubmitRefused as err:
+                    result.fail(f"SMSC refused the message: {err.description}", "smsc_refused")
+                    return
+                except SmppError as err:
+                    result.fail(str(err), _SESSION_ERROR_CODES.get(type(err), "smsc_error"))
+                    return
+                except SmscRequestError as err:
+                    result.refuse(err)
+                    return
+                result.message_ids.append(message_id)
+            result.parts = len(composed.parts)
+            self.guard.record(destination.addr, composed.text)
+            if waiter is not None and wait_for_delivery:
+                result.delivery_state = await wait_state(waiter, wait_for_delivery)
+        finally:
+            if waiter is not None:
+                self._waiters.remove(waiter)

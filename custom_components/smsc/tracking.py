@@ -1,0 +1,108 @@
+"""Remember what was sent, so a report can be matched to it and a caller can wait for it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+import time
+
+from .models import PENDING
+from .smpp.compose import MessageKind
+from .smpp.receipts import DeliveryState, normalize_message_id
+
+
+@dataclass(slots=True)
+class TrackedMessage:
+    """A sent message a receipt can be attributed to."""
+
+    recipient: str
+    kind: MessageKind
+    sent_at: float
+    state: DeliveryState | None = None
+
+
+class MessageTracker:
+    """Message id → what was sent, bounded in size and age (oldest dropped first)."""
+
+    def __init__(
+        self,
+        *,
+        max_size: int = 50_000,
+        max_age: float = 3 * 24 * 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._messages: OrderedDict[str, TrackedMessage] = OrderedDict()
+        self._max_size = max_size
+        self._max_age = max_age
+        self._clock = clock
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def add(self, message_id: str, recipient: str, kind: MessageKind) -> TrackedMessage:
+        """Track a message id as SMSC returned it."""
+        now = self._clock()
+        tracked = TrackedMessage(recipient, kind, now)
+        key = normalize_message_id(message_id, hint="decimal")
+        self._messages[key] = tracked
+        self._messages.move_to_end(key)
+        self._prune(now)
+        return tracked
+
+    def find(self, keys: Iterable[str]) -> TrackedMessage | None:
+        """The message under the first of a receipt's candidate keys that is tracked."""
+        for key in keys:
+            if (tracked := self._messages.get(key)) is not None:
+                return tracked
+        return None
+
+    def _prune(self, now: float) -> None:
+        messages = self._messages
+        while len(messages) > self._max_size:
+            messages.popitem(last=False)
+        while messages:
+            oldest = next(iter(messages.values()))
+            if now - oldest.sent_at <= self._max_age:
+                break
+            messages.popitem(last=False)
+
+
+class DeliveryWaiters:
+    """Callers waiting for the final state of the messages they sent (`wait_for_delivery`)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._waiters: dict[int, tuple[set[str], asyncio.Future[DeliveryState]]] = {}
+
+    def add(self, ids: set[str]) -> asyncio.Future[DeliveryState]:
+        """Wait for any of `ids` (filled in as SMSC accepts the parts) to reach a state."""
+        waiter: asyncio.Future[DeliveryState] = self._loop.create_future()
+        self._waiters[id(waiter)] = (ids, waiter)
+        return waiter
+
+    def remove(self, waiter: asyncio.Future[DeliveryState]) -> None:
+        """Stop tracking a waiter once its caller is done with it."""
+        self._waiters.pop(id(waiter), None)
+
+    def resolve(self, keys: Iterable[str], state: DeliveryState) -> None:
+        """Hand `state` to every waiter whose message has one of `keys`."""
+        wanted = set(keys)
+        for ids, waiter in list(self._waiters.values()):
+            if ids & wanted and not waiter.done():
+                waiter.set_result(state)
+
+    def cancel_all(self) -> None:
+        """The account is unloading: nobody waits any more."""
+        for _ids, waiter in self._waiters.values():
+            waiter.cancel()
+
+
+async def wait_state(waiter: asyncio.Future[DeliveryState], seconds: float) -> str:
+    """The delivery state the waiter gets within `seconds`, else `pending`."""
+    try:
+        async with asyncio.timeout(seconds):
+            return (await asyncio.shield(waiter)).value
+    except TimeoutError:
+        return PENDING
