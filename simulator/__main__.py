@@ -11,6 +11,20 @@ import signal
 from .server import SmscSimulator
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return value
+
+
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m simulator", description="Fake SMSC SMPP gateway for development."
@@ -29,8 +43,39 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-rules", action="store_true", help="disable the duplicate and flood rules"
     )
+    parser.add_argument(
+        "--throughput",
+        type=_non_negative_int,
+        metavar="N",
+        help="accept at most N submit_sm in any second; more get ESME_RTHROTTLED (0x58)",
+    )
+    parser.add_argument(
+        "--response-delay",
+        type=_non_negative_float,
+        default=0.0,
+        metavar="MS",
+        help="milliseconds between reading a request and writing its response (a far link)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every PDU")
     return parser.parse_args(argv)
+
+
+def _simulator(args: argparse.Namespace) -> SmscSimulator:
+    return SmscSimulator(
+        args.login,
+        args.password,
+        args.host,
+        args.port,
+        auto_receipts=not args.no_receipts,
+        receipt_delay=args.receipt_delay,
+        receipt_id_format=args.receipt_id_format,
+        enforce_rules=not args.no_rules,
+        # A long-running dev server must not keep every message forever.
+        history_limit=10_000,
+        throughput=args.throughput,
+        # Milliseconds on the command line (link latencies are quoted so); seconds inside.
+        response_delay=args.response_delay / 1000,
+    )
 
 
 async def _run(args: argparse.Namespace) -> None:
@@ -42,18 +87,7 @@ async def _run(args: argparse.Namespace) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        async with SmscSimulator(
-            args.login,
-            args.password,
-            args.host,
-            args.port,
-            auto_receipts=not args.no_receipts,
-            receipt_delay=args.receipt_delay,
-            receipt_id_format=args.receipt_id_format,
-            enforce_rules=not args.no_rules,
-            # A long-running dev server must not keep every message forever.
-            history_limit=10_000,
-        ):
+        async with _simulator(args):
             await stop.wait()
     finally:
         for sig in signals:

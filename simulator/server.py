@@ -544,7 +544,8 @@ class SmscSimulator:
         """Stop (or resume) answering anything, without closing: a dead peer.
 
         While silent, received PDUs are read and dropped, and automatic receipts are skipped.
-        Explicit hooks (``send_raw``, ``send_delivery_receipt``, ...) still write.
+        Explicit hooks (``send_raw``, ``send_delivery_receipt``, ...) still write, and so do
+        responses already waiting out ``response_delay``: they were given before the silence.
         """
         self._silent = silent
 

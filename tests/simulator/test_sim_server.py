@@ -409,6 +409,7 @@ async def test_throttle_next(smsc_simulator: SmscSimulator, bound: RawClient) ->
     assert [m.text for m in await smsc_simulator.wait_for_messages(1)] == ["c"]
     assert message_id_of(resp) == "1000"
     assert (smsc_simulator.submit_count, smsc_simulator.pdu_counts["submit_sm"]) == (1, 3)
+    assert smsc_simulator.throttled_count == 2
 
 
 async def test_drop_after(smsc_simulator: SmscSimulator, bound: RawClient) -> None:
