@@ -187,17 +187,25 @@ async def test_options_flow(
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {"max_parts": 2, "use_message_payload": True, "submit_window": 3},
+        {
+            "max_parts": 2,
+            "use_message_payload": True,
+            "sms_encoding": "auto",
+            "max_rate": 12,
+            "submit_window": 3,
+        },
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options == {
         "max_parts": 2,
         "use_message_payload": True,
+        "sms_encoding": "auto",
+        "max_rate": 12,
         "submit_window": 3,
     }
     hub = init_integration.runtime_data
-    assert hub.session.config.submit_window == 3
+    assert (hub.session.config.submit_window, hub.session.config.max_rate) == (3, 12)
     text = "Long text " * 25  # 250 GSM characters: two parts
     await hass.services.async_call(
         DOMAIN, "send_sms", {"recipients": ["+79991234567"], "message": text}, blocking=True

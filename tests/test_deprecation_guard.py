@@ -354,6 +354,7 @@ def test_importing_the_integration_reports_nothing() -> None:
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert "custom_components.smsc.config_flow" in outcome["modules"]
     assert "custom_components.smsc.smpp.session" in outcome["modules"]
+    assert "custom_components.smsc.smpp.connection" in outcome["modules"]
     assert outcome["found"] == []
 
 

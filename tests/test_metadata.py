@@ -57,6 +57,7 @@ HACS_MINIMUM_HA = "2025.4.0"
 MANIFEST_KEYS = (
     "domain",
     "name",
+    "after_dependencies",
     "codeowners",
     "config_flow",
     "documentation",

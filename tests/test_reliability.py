@@ -21,13 +21,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from smpplib import consts
 
 from custom_components.smsc.const import DOMAIN, EVENT_DELIVERY_REPORT
-from custom_components.smsc.smpp.session import (
-    ConnectionLost,
-    NotConnected,
-    SessionState,
-    SmppSession,
-    SubmitRefused,
-)
+from custom_components.smsc.smpp.errors import ConnectionLost, NotConnected, SubmitRefused
+from custom_components.smsc.smpp.session import SessionState, SmppSession
 from simulator import CommandId, Pdu, SmscSimulator, Tag
 from simulator.pdu import SmBody, Tlv
 

@@ -19,29 +19,26 @@ from pathlib import Path
 import socket
 import ssl
 from typing import Any
-from unittest.mock import MagicMock
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 import pytest
-from smpplib import consts, smpp
+from smpplib import consts
 
-from custom_components.smsc.smpp import session as session_module
-from custom_components.smsc.smpp.receipts import DeliveryReceipt, DeliveryState
-from custom_components.smsc.smpp.session import (
+from custom_components.smsc.smpp import logs, session as session_module
+from custom_components.smsc.smpp.errors import (
     AuthenticationFailed,
     CannotConnect,
     ConnectionLost,
-    Received,
+    NotConnected,
     SessionClosed,
-    SessionConfig,
-    SessionState,
-    SmppSession,
     SubmitRefused,
     SubmitTimeout,
 )
+from custom_components.smsc.smpp.receipts import DeliveryReceipt, DeliveryState
+from custom_components.smsc.smpp.session import Received, SessionConfig, SessionState, SmppSession
 from simulator import CommandId, Pdu, SmscSimulator, Status, Tag
 from simulator.pdu import SmBody, Tlv
 
@@ -65,6 +62,8 @@ def make_config(sim: SmscSimulator, **overrides: Any) -> SessionConfig:
         "response_timeout": 2.0,
         "submit_timeout": LONG,
         "throttle_delay": 0.05,
+        # Pacing has tests of its own; bursts in the others are not about it.
+        "max_rate": 10_000,
         **overrides,
     }
     return SessionConfig(sim.host, sim.port, LOGIN, PASSWORD, **settings)
@@ -397,20 +396,6 @@ async def tls_front(sim: SmscSimulator, certificate: Path) -> AsyncIterator[int]
         await server.wait_closed()
 
 
-def test_create_socket_wraps_with_server_hostname(socket_enabled: None) -> None:
-    """smpplib wraps without server_hostname (no SNI, no host check); our client passes it."""
-    context = MagicMock(spec=ssl.SSLContext)
-    client = session_module._SmscClient(
-        "smpp.smsc.ru", 3443, timeout=5, ssl_context=context, allow_unknown_opt_params=True
-    )
-    wrapped = client._create_socket()
-    [raw_socket] = context.wrap_socket.call_args.args
-    raw_socket.close()
-    assert context.wrap_socket.call_args.kwargs == {"server_hostname": "smpp.smsc.ru"}
-    assert wrapped is context.wrap_socket.return_value
-    assert raw_socket.gettimeout() == 5
-
-
 async def test_tls_bind_and_submit(
     smsc_simulator: SmscSimulator,
     certificates: dict[str, Path],
@@ -423,8 +408,8 @@ async def test_tls_bind_and_submit(
         session = SmppSession(config, loop=asyncio.get_running_loop())
         await session.start()
         try:
-            assert session._busy_client is not None
-            assert isinstance(session._busy_client._socket, ssl.SSLSocket)
+            assert session._thread._client is not None
+            assert isinstance(session._thread._client._socket, ssl.SSLSocket)
             await assert_sends(session, smsc_simulator, 1)
             # The server's own keepalive goes through TLS too.
             await smsc_simulator.send_raw(Pdu(CommandId.ENQUIRE_LINK, 0, 99).encode())
@@ -472,30 +457,6 @@ async def test_submit_returns_message_id_after_on_accepted(smsc_simulator: SmscS
         assert (session.counters.submits, session.in_flight) == (1, 0)
 
 
-async def test_fast_submit_pdus_are_byte_for_byte_smpplib() -> None:
-    """The session builds submit_sm faster than smpplib.make_pdu; not one byte may differ."""
-    client = session_module._SmscClient("x", 1, timeout=1, allow_unknown_opt_params=True)
-    factory = session_module._SubmitFactory(client)
-    variants: list[dict[str, Any]] = [
-        params(1),
-        {**params(2), "short_message": b"", "message_payload": b"long text " * 40},
-        {**params(3), "esm_class": 0x40, "short_message": b"\x05\x00\x03\x07\x02\x01hello"},
-        {**params(4), "sar_msg_ref_num": 7, "sar_total_segments": 2, "sar_segment_seqnum": 1},
-        {**params(5), "data_coding": 8, "short_message": "Привет".encode("utf-16-be")},
-        {**params(6), "source_addr": "", "source_addr_ton": 0, "registered_delivery": 0},
-        params(7),  # the same shape again: served from the factory's cache
-    ]
-    for variant in variants:
-        ours = factory.make(variant)
-        theirs = smpp.make_pdu("submit_sm", client=client, **variant)
-        theirs.sequence = ours.sequence
-        assert ours.generate() == theirs.generate(), variant
-    # Each PDU is its own: building one does not touch another.
-    first, second = factory.make(params(8)), factory.make(params(9))
-    assert first.sequence != second.sequence
-    assert first.generate() != second.generate()
-
-
 async def test_submit_with_bad_parameters_fails_only_that_caller(
     smsc_simulator: SmscSimulator,
 ) -> None:
@@ -530,19 +491,45 @@ async def test_submit_window_limits_in_flight(smsc_simulator: SmscSimulator) -> 
 async def test_submit_window_is_never_exceeded_under_load(smsc_simulator: SmscSimulator) -> None:
     """40 concurrent submits with submit_window=3: never more than 3 unanswered at once."""
     async with open_session(smsc_simulator, submit_window=3) as (session, _):
-        register = session._register
+        register = session._submits.register
         peaks: list[int] = []
 
         def counting_register(request: Any, sequence: int) -> bool:
             registered = register(request, sequence)
-            peaks.append(len(session._pending))
+            peaks.append(len(session._submits._pending))
             return registered
 
-        session._register = counting_register  # type: ignore[method-assign]
+        session._submits.register = counting_register  # type: ignore[method-assign]
         ids = await asyncio.gather(*(session.submit(params(i)) for i in range(40)))
         assert len(set(ids)) == 40
         assert max(peaks) <= 3
         assert len(smsc_simulator.received) == 40
+
+
+@pytest.mark.smsc_simulator(throughput=30)
+async def test_a_burst_at_smscs_rate_is_never_throttled(smsc_simulator: SmscSimulator) -> None:
+    """90 submits at once to a server that throttles above 30 a second: the session paces
+    them (30, then 30 a second later, ...) and SMSC never has a reason to throttle."""
+    async with open_session(smsc_simulator, max_rate=30, submit_window=30) as (session, _):
+        ids = await asyncio.gather(*(session.submit(params(i)) for i in range(90)))
+    assert len(set(ids)) == 90
+    assert smsc_simulator.throttled_count == 0
+    assert session.counters.throttled == 0
+    assert len(smsc_simulator.received) == 90
+
+
+async def test_submits_held_by_the_pacer_can_still_be_withdrawn_unsent(
+    smsc_simulator: SmscSimulator,
+) -> None:
+    """A submit the pacer holds back is not written yet: a caller whose time runs out gets
+    NotConnected (not sent), and the server never sees it."""
+    async with open_session(smsc_simulator, max_rate=1, submit_window=5) as (session, _):
+        first = await session.submit(params(0))
+        with pytest.raises(NotConnected):
+            await session.submit(params(1), timeout=0.3)
+        assert first
+        await asyncio.sleep(1.2)  # the pacer would have let it go by now
+    assert smsc_simulator.pdu_counts["submit_sm"] == 1
 
 
 async def test_submit_timeout(smsc_simulator: SmscSimulator) -> None:
@@ -641,7 +628,7 @@ async def test_generic_nack_fails_the_submit(smsc_simulator: SmscSimulator) -> N
         smsc_simulator.set_silent(True)
         task = asyncio.create_task(session.submit(params(1)))
         await smsc_simulator.wait_for(lambda: smsc_simulator.pdu_counts["submit_sm"] == 1)
-        [sequence] = session._pending
+        [sequence] = session._submits._pending
         await smsc_simulator.send_raw(
             Pdu(CommandId.GENERIC_NACK, Status.RINVCMDID, sequence).encode()
         )
@@ -660,7 +647,7 @@ async def test_submit_sm_resp_with_tlvs_after_the_id(smsc_simulator: SmscSimulat
         smsc_simulator.set_silent(True)
         task = asyncio.create_task(session.submit(params(1)))
         await smsc_simulator.wait_for(lambda: smsc_simulator.pdu_counts["submit_sm"] == 1)
-        [sequence] = session._pending
+        [sequence] = session._submits._pending
         body = b"ABC123\x00" + Tlv(0x0425, b"\x00").encode()
         await smsc_simulator.send_raw(Pdu(CommandId.SUBMIT_SM_RESP, 0, sequence, body).encode())
         assert await task == "ABC123"
@@ -856,7 +843,7 @@ async def test_good_frames_before_garbage_are_handled(smsc_simulator: SmscSimula
         smsc_simulator.set_silent(True)
         task = asyncio.create_task(session.submit(params(1)))
         await smsc_simulator.wait_for(lambda: smsc_simulator.pdu_counts["submit_sm"] == 1)
-        [sequence] = session._pending
+        [sequence] = session._submits._pending
         answer = Pdu(CommandId.SUBMIT_SM_RESP, 0, sequence, b"777\x00").encode()
         await smsc_simulator.send_raw(answer + b"\xff" * 16)
         assert await task == "777"
@@ -866,27 +853,6 @@ async def test_good_frames_before_garbage_are_handled(smsc_simulator: SmscSimula
 
 # --------------------------------------------------------------------------------------------
 # Logging
-
-
-def test_password_redacting_filter() -> None:
-    """A bind PDU dump is dropped whole; the password is cut out of anything else."""
-    secret = "hunter2-and-more"
-    redactor = session_module._PasswordRedactingFilter(lambda: [secret])
-    client = session_module._SmscClient("x", 1, timeout=1, allow_unknown_opt_params=True)
-    bind = smpp.make_pdu("bind_transceiver", client=client, system_id="me", password="pw")
-    dump = bind.generate().hex().encode()
-    records = [
-        logging.LogRecord(
-            "smpplib.client", logging.DEBUG, "", 0, ">>%s (%d bytes)", (dump, 9), None
-        ),
-        logging.LogRecord(
-            "smpplib.client", logging.DEBUG, "", 0, "%s %s", (secret.encode().hex(), secret), None
-        ),
-    ]
-    for record in records:
-        assert redactor.filter(record)
-    assert records[0].getMessage() == ">><bind PDU redacted> (9 bytes)"
-    assert records[1].getMessage() == "<redacted> <redacted>"
 
 
 async def test_password_never_logged_even_at_debug(
@@ -912,7 +878,7 @@ async def test_password_never_logged_even_at_debug(
         await session.submit(params(2))
     finally:
         await session.close()
-    wire = [r.getMessage() for r in caplog.records if r.name == session_module.WIRE_LOGGER_NAME]
+    wire = [r.getMessage() for r in caplog.records if r.name == logs.WIRE_LOGGER_NAME]
     assert any(m.startswith(">>") for m in wire), "no PDU dumps were logged"
     assert any(m.startswith("<<") for m in wire), "no PDU dumps were logged"
     logged = "\n".join(r.getMessage() for r in caplog.records)

@@ -14,7 +14,7 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN
 from .hub import SmscHub
 from .services import async_setup_services
-from .smpp.session import AuthenticationFailed, CannotConnect
+from .smpp.errors import AuthenticationFailed, CannotConnect
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,

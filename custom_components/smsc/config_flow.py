@@ -17,7 +17,11 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import SectionConfig, section
 from homeassistant.helpers.selector import (
+    ConversationAgentSelector,
+    LanguageSelector,
+    LanguageSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -32,25 +36,41 @@ import voluptuous as vol
 
 from .const import (
     CHANNELS,
+    CONF_ASSIST,
+    CONF_ASSIST_AGENT,
+    CONF_ASSIST_ANSWERS_PER_HOUR,
+    CONF_ASSIST_LANGUAGE,
     CONF_CHANNELS,
     CONF_LATIN1,
     CONF_MAX_PARTS,
+    CONF_MAX_RATE,
     CONF_PHONE_NUMBER,
+    CONF_PIN,
     CONF_SENDER,
+    CONF_SMS_ENCODING,
     CONF_SUBMIT_WINDOW,
     CONF_USE_MESSAGE_PAYLOAD,
     CONF_USE_TLS,
+    DEFAULT_ASSIST_AGENT,
+    DEFAULT_ASSIST_ANSWERS_PER_HOUR,
     DEFAULT_HOST,
     DEFAULT_MAX_PARTS,
+    DEFAULT_MAX_RATE,
     DEFAULT_PORT,
     DEFAULT_SUBMIT_WINDOW,
     DOMAIN,
+    MAX_ASSIST_ANSWERS_PER_HOUR,
+    MAX_RATE_LIMIT,
+    MAX_SUBMIT_WINDOW,
+    SMS_ENCODING_AUTO,
+    SMS_ENCODINGS,
     SUBENTRY_RECIPIENT,
 )
 from .hub import session_config
-from .smpp.compose import normalize_recipient, normalize_sender
-from .smpp.errors import ComposeError
-from .smpp.session import AuthenticationFailed, CannotConnect, SmppSession
+from .pin import pin_is_valid
+from .smpp.address import normalize_recipient, normalize_sender
+from .smpp.errors import AuthenticationFailed, CannotConnect, ComposeError
+from .smpp.session import SmppSession
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -226,8 +246,12 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-def _recipient_schema(defaults: Mapping[str, Any]) -> vol.Schema:
-    return vol.Schema(
+# Reconfigure only, when the recipient has a PIN: the PIN itself is never shown in a form.
+CONF_REMOVE_PIN = "remove_pin"
+
+
+def _recipient_schema(defaults: Mapping[str, Any], *, has_pin: bool = False) -> vol.Schema:
+    schema = vol.Schema(
         {
             vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, vol.UNDEFINED)): TextSelector(),
             vol.Required(
@@ -243,8 +267,23 @@ def _recipient_schema(defaults: Mapping[str, Any]) -> vol.Schema:
                     translation_key=CONF_CHANNELS,
                 )
             ),
+            vol.Required(CONF_ASSIST, default=bool(defaults.get(CONF_ASSIST, False))): bool,
+            vol.Optional(CONF_PIN): _PASSWORD_SELECTOR,
         }
     )
+    if has_pin:
+        schema = schema.extend({vol.Optional(CONF_REMOVE_PIN, default=False): bool})
+    return schema
+
+
+def _recipient_pin(user_input: Mapping[str, Any], current: Mapping[str, Any]) -> str | None:
+    """A PIN typed in replaces the current one; left empty, the current one stays."""
+    typed = str(user_input.get(CONF_PIN) or "").strip()
+    if typed:
+        return typed
+    if user_input.get(CONF_REMOVE_PIN):
+        return None
+    return current.get(CONF_PIN) or None
 
 
 class RecipientSubentryFlow(ConfigSubentryFlow):
@@ -257,7 +296,7 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Change a recipient's name, number or channels."""
+        """Change a recipient's name, number, channels, or whether it may talk to Assist."""
         return await self._async_step_recipient("reconfigure", user_input)
 
     async def _async_step_recipient(
@@ -279,26 +318,37 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
                     for subentry in self._get_entry().subentries.values()
                 ):
                     return self.async_abort(reason="already_configured")
+            pin = _recipient_pin(user_input, current.data if current else {})
+            if pin is not None and not pin_is_valid(pin):
+                errors[CONF_PIN] = "invalid_pin"
             if not errors:
                 name = str(user_input[CONF_NAME]).strip()
-                data = {
+                data: dict[str, Any] = {
                     CONF_NAME: name,
                     CONF_PHONE_NUMBER: phone,
                     CONF_CHANNELS: [c for c in CHANNELS if c in user_input[CONF_CHANNELS]],
                 }
+                # Stored only when set, as recipients made before Assist came have neither.
+                if user_input.get(CONF_ASSIST):
+                    data[CONF_ASSIST] = True
+                if pin is not None:
+                    data[CONF_PIN] = pin
                 if current is not None:
                     return self.async_update_and_abort(
                         self._get_entry(), current, data=data, title=name, unique_id=phone
                     )
                 return self.async_create_entry(title=name, data=data, unique_id=phone)
         defaults: Mapping[str, Any] = user_input or (current.data if current else {})
+        has_pin = bool(current and current.data.get(CONF_PIN))
         return self.async_show_form(
-            step_id=step_id, data_schema=_recipient_schema(defaults), errors=errors
+            step_id=step_id,
+            data_schema=_recipient_schema(defaults, has_pin=has_pin),
+            errors=errors,
         )
 
 
 class SmscOptionsFlow(OptionsFlow):
-    """How long texts are sent and how many submits may wait for SMSC at once."""
+    """How texts are encoded and split, and how fast submits go to SMSC."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the options; the entry reloads with them."""
@@ -307,7 +357,10 @@ class SmscOptionsFlow(OptionsFlow):
                 data={
                     CONF_MAX_PARTS: int(user_input[CONF_MAX_PARTS]),
                     CONF_USE_MESSAGE_PAYLOAD: bool(user_input[CONF_USE_MESSAGE_PAYLOAD]),
+                    CONF_SMS_ENCODING: user_input[CONF_SMS_ENCODING],
+                    CONF_MAX_RATE: int(user_input[CONF_MAX_RATE]),
                     CONF_SUBMIT_WINDOW: int(user_input[CONF_SUBMIT_WINDOW]),
+                    **_assist_options(user_input.get(SECTION_ASSIST), self.config_entry.options),
                 }
             )
         options = self.config_entry.options
@@ -315,19 +368,74 @@ class SmscOptionsFlow(OptionsFlow):
             {
                 vol.Required(
                     CONF_MAX_PARTS, default=options.get(CONF_MAX_PARTS, DEFAULT_MAX_PARTS)
-                ): NumberSelector(
-                    NumberSelectorConfig(min=1, max=10, step=1, mode=NumberSelectorMode.BOX)
-                ),
+                ): _count_selector(10),
                 vol.Required(
                     CONF_USE_MESSAGE_PAYLOAD,
                     default=options.get(CONF_USE_MESSAGE_PAYLOAD, False),
                 ): bool,
                 vol.Required(
+                    CONF_SMS_ENCODING,
+                    default=options.get(CONF_SMS_ENCODING, SMS_ENCODING_AUTO),
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(SMS_ENCODINGS),
+                        mode=SelectSelectorMode.LIST,
+                        translation_key=CONF_SMS_ENCODING,
+                    )
+                ),
+                vol.Required(
+                    CONF_MAX_RATE, default=options.get(CONF_MAX_RATE, DEFAULT_MAX_RATE)
+                ): _count_selector(MAX_RATE_LIMIT),
+                vol.Required(
                     CONF_SUBMIT_WINDOW,
                     default=options.get(CONF_SUBMIT_WINDOW, DEFAULT_SUBMIT_WINDOW),
-                ): NumberSelector(
-                    NumberSelectorConfig(min=1, max=100, step=1, mode=NumberSelectorMode.BOX)
+                ): _count_selector(MAX_SUBMIT_WINDOW),
+                vol.Optional(SECTION_ASSIST): section(
+                    _assist_schema(options), SectionConfig(collapsed=True)
                 ),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)
+
+
+# The options of "Text your home", in a section of their own; stored flat with the others.
+SECTION_ASSIST = "assist"
+
+
+def _assist_schema(options: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_ASSIST_AGENT, default=options.get(CONF_ASSIST_AGENT, DEFAULT_ASSIST_AGENT)
+            ): ConversationAgentSelector(),
+            vol.Optional(
+                CONF_ASSIST_LANGUAGE,
+                description={"suggested_value": options.get(CONF_ASSIST_LANGUAGE)},
+            ): LanguageSelector(LanguageSelectorConfig(native_name=True)),
+            vol.Required(
+                CONF_ASSIST_ANSWERS_PER_HOUR,
+                default=options.get(CONF_ASSIST_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ANSWERS_PER_HOUR),
+            ): _count_selector(MAX_ASSIST_ANSWERS_PER_HOUR),
+        }
+    )
+
+
+def _assist_options(given: Mapping[str, Any] | None, current: Mapping[str, Any]) -> dict[str, Any]:
+    """The Assist options to store; a form sent without the section keeps the current ones."""
+    if given is None:
+        keys = (CONF_ASSIST_AGENT, CONF_ASSIST_LANGUAGE, CONF_ASSIST_ANSWERS_PER_HOUR)
+        return {key: current[key] for key in keys if key in current}
+    options: dict[str, Any] = {
+        CONF_ASSIST_AGENT: given[CONF_ASSIST_AGENT],
+        CONF_ASSIST_ANSWERS_PER_HOUR: int(given[CONF_ASSIST_ANSWERS_PER_HOUR]),
+    }
+    # Left empty, Assist answers in Home Assistant's language of the moment.
+    if given.get(CONF_ASSIST_LANGUAGE):
+        options[CONF_ASSIST_LANGUAGE] = given[CONF_ASSIST_LANGUAGE]
+    return options
+
+
+def _count_selector(maximum: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(min=1, max=maximum, step=1, mode=NumberSelectorMode.BOX)
+    )

@@ -9,7 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_PHONE_NUMBER, CONF_SENDER
+from .const import CONF_PHONE_NUMBER, CONF_PIN, CONF_SENDER
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -19,6 +19,7 @@ TO_REDACT = {
     CONF_USERNAME,
     CONF_NAME,
     CONF_PHONE_NUMBER,
+    CONF_PIN,
     CONF_SENDER,
     "title",
     "unique_id",
@@ -54,9 +55,12 @@ async def async_get_config_entry_diagnostics(
 
 
 def _scrub(value: dict[str, Any], numbers: set[str], entry: SmscConfigEntry) -> dict[str, Any]:
-    """Error texts can quote a number or the login; cut them out."""
+    """Error texts can quote a number, the login or a message opened with a PIN; cut them out."""
+    pins = [subentry.data.get(CONF_PIN) for subentry in entry.subentries.values()]
     secrets = [
-        s for s in (*numbers, entry.data.get(CONF_USERNAME), entry.data.get(CONF_PASSWORD)) if s
+        s
+        for s in (*numbers, *pins, entry.data.get(CONF_USERNAME), entry.data.get(CONF_PASSWORD))
+        if s
     ]
     scrubbed: dict[str, Any] = {}
     for key, item in value.items():

@@ -9,6 +9,7 @@ from homeassistant.helpers.entity import Entity
 
 from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER, SUBENTRY_RECIPIENT
 from .hub import SmscHub
+from .recipients import recipient_device_identifier
 
 
 def recipient_subentries(entry: ConfigEntry) -> list[ConfigSubentry]:
@@ -43,7 +44,7 @@ def account_device_info(entry: ConfigEntry) -> DeviceInfo:
 def recipient_device_info(entry: ConfigEntry, subentry: ConfigSubentry) -> DeviceInfo:
     """The device that stands for one recipient of the account."""
     return DeviceInfo(
-        identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+        identifiers={recipient_device_identifier(entry.entry_id, subentry.subentry_id)},
         name=subentry.data.get(CONF_NAME) or subentry.title,
         manufacturer=MANUFACTURER,
         model="Recipient",

@@ -11,12 +11,15 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
+from .assist import AssistResponder
 from .const import (
     CONF_LATIN1,
+    CONF_MAX_RATE,
     CONF_PHONE_NUMBER,
     CONF_SENDER,
     CONF_SUBMIT_WINDOW,
     CONF_USE_TLS,
+    DEFAULT_MAX_RATE,
     DEFAULT_SUBMIT_WINDOW,
 )
 from .models import HubCounters, RecipientResult, RecipientStatus
@@ -38,6 +41,7 @@ def session_config(data: Mapping[str, Any], options: Mapping[str, Any]) -> Sessi
         password=data[CONF_PASSWORD],
         use_tls=bool(data.get(CONF_USE_TLS, False)),
         latin1=bool(data.get(CONF_LATIN1, False)),
+        max_rate=int(options.get(CONF_MAX_RATE, DEFAULT_MAX_RATE)),
         submit_window=int(options.get(CONF_SUBMIT_WINDOW, DEFAULT_SUBMIT_WINDOW)),
     )
 
@@ -69,6 +73,8 @@ class SmscHub:
             tracker=self.tracker,
             waiters=waiters,
         )
+        self.assist = AssistResponder(hass, entry, self)
+        self.reports.assist = self.assist
         self._listeners: list[CALLBACK_TYPE] = []
         # The YAML notify services of this account, unregistered when it unloads.
         self.legacy_notify_services: list[BaseNotificationService] = []
@@ -89,6 +95,7 @@ class SmscHub:
 
     async def async_stop(self, *_: Any) -> None:
         """Unbind and stop the session's thread."""
+        self.assist.cancel()
         await self.session.close()
         self._waiters.cancel_all()
 

@@ -5,23 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIVED
 from .models import HubCounters, RecipientStatus
-from .smpp.receipts import (
-    DeliveryReceipt,
-    DeliveryState,
-    FailureTally,
-    HlrResult,
-    IncomingMessage,
-    UnparsedReport,
-)
+from .smpp.incoming import IncomingMessage
+from .smpp.receipts import DeliveryReceipt, DeliveryState, HlrResult, UnparsedReport
 from .smpp.session import Received
+from .smpp.tally import FailureTally
 from .tracking import DeliveryWaiters, MessageTracker
+
+if TYPE_CHECKING:
+    from .assist import AssistResponder
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,6 +47,8 @@ class ReportFanOut:
         self._event_listeners: list[EventListener] = []
         self._recipient_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self._failures = FailureTally()
+        # Set by the hub: takes the messages of recipients who may talk to Assist.
+        self.assist: AssistResponder | None = None
 
     @callback
     def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
@@ -141,16 +141,20 @@ class ReportFanOut:
 
     def _on_incoming(self, message: IncomingMessage) -> None:
         self._counters.incoming += 1
-        self._fire(
-            EVENT_MESSAGE_RECEIVED,
-            {
-                "sender": message.source,
-                "recipient": message.destination,
-                "text": message.text,
-                "parts": message.parts,
-                "timestamp": dt_util.utcnow().isoformat(),
-            },
-        )
+        data: dict[str, Any] = {
+            "sender": message.source,
+            "recipient": message.destination,
+            "text": message.text,
+            "parts": message.parts,
+            "timestamp": dt_util.utcnow().isoformat(),
+        }
+        for_assist = self.assist.screen(message) if self.assist is not None else None
+        if for_assist is not None:
+            # Its text without the PIN, which must reach no event, attribute or log.
+            data.update(for_assist.event_fields())
+        self._fire(EVENT_MESSAGE_RECEIVED, data)
+        if for_assist is not None and self.assist is not None:
+            self.assist.respond(for_assist)
 
     def _fire(self, event_type: str, data: dict[str, Any]) -> None:
         self._hass.bus.async_fire(event_type, {"entry_id": self._entry_id, **data})

@@ -10,28 +10,20 @@ from homeassistant.core import callback
 
 from .const import CONF_MAX_PARTS, CONF_USE_MESSAGE_PAYLOAD, DEFAULT_MAX_PARTS
 from .models import HubCounters, RecipientResult
-from .smpp.compose import (
-    Address,
-    ComposedMessage,
-    Encoding,
-    MessageKind,
-    MessageRequest,
-    compose,
-    normalize_recipient,
-    normalize_sender,
-)
-from .smpp.errors import SmscRequestError
-from .smpp.guard import SendGuard
-from .smpp.receipts import normalize_message_id
-from .smpp.session import (
+from .smpp.address import Address, normalize_recipient, normalize_sender
+from .smpp.compose import ComposedMessage, Encoding, MessageKind, MessageRequest, compose
+from .smpp.errors import (
     ConnectionLost,
     NotConnected,
     SessionClosed,
     SmppError,
-    SmppSession,
+    SmscRequestError,
     SubmitRefused,
     SubmitTimeout,
 )
+from .smpp.guard import SendGuard
+from .smpp.receipts import normalize_message_id
+from .smpp.session import SmppSession
 from .tracking import DeliveryWaiters, MessageTracker, wait_state
 
 _UDH_REFERENCES: Final = 256

@@ -1,4 +1,4 @@
-"""Tests of message composition: texts, encodings, splitting and addresses."""
+"""Tests of message composition: texts, encodings and splitting."""
 
 from __future__ import annotations
 
@@ -13,10 +13,7 @@ import pytest
 from custom_components.smsc.smpp.compose import (
     DEFAULT_MAX_PARTS,
     DEFAULT_VOICE,
-    MAX_NUMBER_DIGITS,
-    MIN_NUMBER_DIGITS,
     VOICES,
-    Address,
     ComposedMessage,
     Encoding,
     MessageKind,
@@ -24,9 +21,6 @@ from custom_components.smsc.smpp.compose import (
     SubmitPart,
     build_text,
     compose,
-    next_reference,
-    normalize_recipient,
-    normalize_sender,
 )
 from custom_components.smsc.smpp.errors import (
     MESSAGES,
@@ -84,6 +78,14 @@ def strip_udh(part: SubmitPart) -> tuple[bytes | None, bytes]:
         length = part.short_message[0]
         return part.short_message[: length + 1], part.short_message[length + 1 :]
     return None, part.short_message
+
+
+def concat(part: SubmitPart) -> tuple[int, int, int] | None:
+    """``(reference, total, sequence)`` of an 8-bit concatenation UDH, else None."""
+    udh, _ = strip_udh(part)
+    if udh is not None and len(udh) == 6 and udh[1] == 0 and udh[2] == 3:
+        return udh[3], udh[4], udh[5]
+    return None
 
 
 def reassemble(composed: ComposedMessage) -> str:
@@ -314,7 +316,7 @@ def test_build_text_refusals(
     assert caught.value.translation_placeholders == placeholders
     assert str(caught.value) == error_text(caught.value)
     with pytest.raises(ComposeError):  # compose refuses the same way
-        compose(request_)
+        compose(request_, reference=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,18 +370,18 @@ def test_encoding_and_splitting(
     assert [sum(ref_units(c, data_coding) for c in t) for t in texts] == part_units
     for part in composed.parts:
         assert part.data_coding == data_coding
-        assert part.air_octets == ref_air_octets(part) <= 140
+        assert ref_air_octets(part) <= 140
     if len(part_units) == 1:
         assert composed.parts[0].esm_class == 0
-        assert composed.parts[0].udh == b""
-        assert composed.parts[0].concat is None
+        assert strip_udh(composed.parts[0])[0] is None
+        assert concat(composed.parts[0]) is None
     else:
         total = len(part_units)
         assert [p.short_message[:6] for p in composed.parts] == [
             bytes([5, 0, 3, 7, total, seq]) for seq in range(1, total + 1)
         ]
         assert all(p.esm_class == 0x40 for p in composed.parts)
-        assert [p.concat for p in composed.parts] == [(7, total, s) for s in range(1, total + 1)]
+        assert [concat(p) for p in composed.parts] == [(7, total, s) for s in range(1, total + 1)]
 
 
 @pytest.mark.parametrize(
@@ -394,20 +396,20 @@ def test_encoding_and_splitting(
 )
 def test_air_octets_single(text: str, air: int) -> None:
     """GSM counts packed: ceil(septets * 7 / 8)."""
-    assert compose(text).parts[0].air_octets == air
+    assert ref_air_octets(compose(text, reference=1).parts[0]) == air
 
 
 def test_air_octets_with_udh() -> None:
     """6 UDH octets pad to 7 septets, leaving 153 septets: exactly 140 octets on air."""
     composed = compose("a" * 306, reference=1)
-    assert [part.air_octets for part in composed.parts] == [140, 140]
+    assert [ref_air_octets(part) for part in composed.parts] == [140, 140]
     assert [len(part.short_message) for part in composed.parts] == [159, 159]
-    assert compose("Ж" * 134, reference=1).parts[0].air_octets == 140
+    assert ref_air_octets(compose("Ж" * 134, reference=1).parts[0]) == 140
 
 
 def test_gsm_is_unpacked_on_the_wire() -> None:
     """data_coding 0 carries one septet per octet; escapes are 0x1B + code."""
-    composed = compose("A€@")
+    composed = compose("A€@", reference=1)
     assert composed.parts[0].short_message == b"A\x1b\x65\x00"
     assert composed.encoding is Encoding.GSM
     assert composed.units == 4
@@ -426,7 +428,7 @@ def test_gsm_is_unpacked_on_the_wire() -> None:
 )
 def test_forced_encoding(text: str, forced: Encoding, iso: bool, data_coding: int) -> None:
     """A forced encoding is used when the text fits it."""
-    composed = compose(text, encoding=forced, iso_bound=iso)
+    composed = compose(text, encoding=forced, iso_bound=iso, reference=1)
     assert composed.data_coding == data_coding
     assert reassemble(composed) == text
 
@@ -476,7 +478,7 @@ def test_forced_encoding_refused(
 ) -> None:
     """Forcing an encoding the text (or the bind) does not allow is refused clearly."""
     with pytest.raises(EncodingError) as caught:
-        compose(text, encoding=forced, iso_bound=iso)
+        compose(text, encoding=forced, iso_bound=iso, reference=1)
     assert caught.value.translation_key == key
     assert caught.value.translation_placeholders == placeholders
     assert str(caught.value) == error_text(caught.value)
@@ -497,12 +499,12 @@ def test_forced_encoding_refused(
 def test_max_parts(text: str, max_parts: int, parts: int | None) -> None:
     """More parts than allowed are refused with the count, else accepted."""
     if parts is None:
-        composed = compose(text, max_parts=max_parts)
+        composed = compose(text, max_parts=max_parts, reference=1)
         assert len(composed.parts) <= max_parts
         assert reassemble(composed) == text
         return
     with pytest.raises(TooManyPartsError) as caught:
-        compose(text, max_parts=max_parts)
+        compose(text, max_parts=max_parts, reference=1)
     assert caught.value.translation_key == "too_many_parts"
     assert caught.value.translation_placeholders == {
         "parts": str(parts),
@@ -510,7 +512,7 @@ def test_max_parts(text: str, max_parts: int, parts: int | None) -> None:
     }
     # The payload option costs the same SMS, so it is capped the same way.
     with pytest.raises(TooManyPartsError):
-        compose(text, max_parts=max_parts, use_message_payload=True)
+        compose(text, max_parts=max_parts, use_message_payload=True, reference=1)
 
 
 def test_default_max_parts() -> None:
@@ -522,7 +524,7 @@ def test_default_max_parts() -> None:
 def test_max_parts_out_of_range(max_parts: int) -> None:
     """An impossible cap is a programming error."""
     with pytest.raises(ValueError, match="max_parts"):
-        compose("a", max_parts=max_parts)
+        compose("a", max_parts=max_parts, reference=1)
 
 
 @pytest.mark.parametrize(
@@ -535,17 +537,15 @@ def test_max_parts_out_of_range(max_parts: int) -> None:
 )
 def test_message_payload(text: str, data_coding: int, payload: bytes) -> None:
     """A long text goes whole into message_payload: empty short_message, no UDH."""
-    composed = compose(text, use_message_payload=True)
+    composed = compose(text, use_message_payload=True, reference=1)
     assert len(composed.parts) == 1
     part = composed.parts[0]
     assert part.short_message == b""
     assert part.message_payload == payload
-    assert part.body == payload
-    assert part.udh == b""
-    assert part.concat is None
+    assert strip_udh(part)[0] is None
+    assert concat(part) is None
     assert part.esm_class == 0
     assert part.data_coding == data_coding
-    assert composed.uses_message_payload
     assert composed.segments == 2
     assert part.submit_kwargs() == {
         "short_message": b"",
@@ -557,9 +557,8 @@ def test_message_payload(text: str, data_coding: int, payload: bytes) -> None:
 
 def test_message_payload_not_used_for_one_part() -> None:
     """A text that fits one SMS keeps short_message even with the payload option."""
-    composed = compose("short", use_message_payload=True)
+    composed = compose("short", use_message_payload=True, reference=1)
     assert composed.parts == (SubmitPart(b"short", 0, 0, None),)
-    assert not composed.uses_message_payload
     assert composed.parts[0].submit_kwargs() == {
         "short_message": b"short",
         "data_coding": 0,
@@ -568,15 +567,9 @@ def test_message_payload_not_used_for_one_part() -> None:
 
 
 def test_reference() -> None:
-    """A given reference goes into every UDH; by default references advance mod 256."""
-    assert {p.concat for p in compose("a" * 200, reference=0).parts} == {(0, 2, 1), (0, 2, 2)}
-    assert compose("a" * 200, reference=255).parts[0].concat == (255, 2, 1)
-    first = compose("a" * 200).parts[0].concat
-    second = compose("a" * 200).parts[0].concat
-    assert first is not None
-    assert second is not None
-    assert second[0] == (first[0] + 1) % 256
-    assert next_reference() == (second[0] + 1) % 256
+    """The given reference goes into every UDH."""
+    assert {concat(p) for p in compose("a" * 200, reference=0).parts} == {(0, 2, 1), (0, 2, 2)}
+    assert concat(compose("a" * 200, reference=255).parts[0]) == (255, 2, 1)
 
 
 @pytest.mark.parametrize("reference", [-1, 256], ids=["negative", "256"])
@@ -590,15 +583,15 @@ def test_invalid_reference(reference: int) -> None:
 
 def test_raw_text_and_empty_text() -> None:
     """A string is sent as is (GSM: '_' is septet 0x11); an empty one is refused."""
-    assert compose("__HLR__").parts[0].short_message == b"\x11\x11HLR\x11\x11"
+    assert compose("__HLR__", reference=1).parts[0].short_message == b"\x11\x11HLR\x11\x11"
     with pytest.raises(ComposeError) as caught:
-        compose("")
+        compose("", reference=1)
     assert caught.value.translation_key == "empty_message"
 
 
 def test_request_is_built() -> None:
     """compose() on a request builds the SMSC text first."""
-    composed = compose(R(K.CALL, "Пожар", voice="w", comment="дом"))
+    composed = compose(R(K.CALL, "Пожар", voice="w", comment="дом"), reference=1)
     assert composed.text == "__CALL__: Пожар\nvoice:w\n~~~\n\n~~~\nдом"  # noqa: RUF001
     assert composed.encoding is Encoding.UCS2
     assert reassemble(composed) == composed.text
@@ -622,7 +615,7 @@ def check_composed(text: str, composed: ComposedMessage, *, iso: bool) -> None:
     limit = {0: 153, 4: 134, 8: 67}[expected_coding]
     if len(parts) == 1:
         assert parts[0].esm_class == 0
-        assert parts[0].air_octets <= 140
+        assert ref_air_octets(parts[0]) <= 140
         return
     ref = parts[0].short_message[3]
     texts = part_texts(composed)
@@ -630,7 +623,7 @@ def check_composed(text: str, composed: ComposedMessage, *, iso: bool) -> None:
         assert part.short_message[:6] == bytes([5, 0, 3, ref, len(parts), seq])
         assert part.esm_class == 0x40
         assert part.data_coding == expected_coding
-        assert part.air_octets == ref_air_octets(part) <= 140
+        assert ref_air_octets(part) <= 140
         assert part_text, "no empty part"
         assert sum(ref_units(c, expected_coding) for c in part_text) <= limit
     for current, following in itertools.pairwise(texts):
@@ -643,7 +636,7 @@ def check_composed(text: str, composed: ComposedMessage, *, iso: bool) -> None:
 @given(text=st.text(min_size=1), iso=st.booleans())
 def test_property_any_text(text: str, iso: bool) -> None:
     """Any Unicode text decodes back from its parts; parts are consistent and small."""
-    check_composed(text, compose(text, iso_bound=iso, max_parts=255), iso=iso)
+    check_composed(text, compose(text, iso_bound=iso, max_parts=255, reference=1), iso=iso)
 
 
 @settings(max_examples=300)
@@ -653,14 +646,14 @@ def test_property_any_text(text: str, iso: bool) -> None:
 )
 def test_property_boundaries(text: str, iso: bool) -> None:
     """Texts rich in escapes and surrogate pairs split without breaking either."""
-    check_composed(text, compose(text, iso_bound=iso, max_parts=255), iso=iso)
+    check_composed(text, compose(text, iso_bound=iso, max_parts=255, reference=1), iso=iso)
 
 
 @settings(max_examples=200)
 @given(text=st.text(alphabet=st.sampled_from(sorted(REF_GSM_CHARS)), min_size=150, max_size=1000))
 def test_property_gsm_texts(text: str) -> None:
     """Long texts from the whole GSM alphabet stay GSM and split at septet limits."""
-    composed = compose(text, max_parts=255)
+    composed = compose(text, max_parts=255, reference=1)
     assert composed.data_coding == 0
     check_composed(text, composed, iso=False)
 
@@ -668,219 +661,10 @@ def test_property_gsm_texts(text: str) -> None:
 @given(text=st.text(min_size=1), iso=st.booleans())
 def test_property_message_payload(text: str, iso: bool) -> None:
     """With message_payload there is one PDU whose payload decodes to the text."""
-    composed = compose(text, iso_bound=iso, max_parts=255, use_message_payload=True)
+    composed = compose(text, iso_bound=iso, max_parts=255, use_message_payload=True, reference=1)
     assert reassemble(composed) == text
     assert len(composed.parts) == 1
-    assert composed.uses_message_payload is (composed.segments > 1)
-
-
-# ---------------------------------------------------------------------------------------------
-# Addresses
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("number", "addr"),
-    [
-        pytest.param("+7 (999) 123-45-67", "79991234567", id="ru-international-formatted"),
-        pytest.param("+79991234567", "79991234567", id="ru-international"),
-        pytest.param("79991234567", "79991234567", id="ru-without-plus"),
-        pytest.param("89991234567", "79991234567", id="ru-domestic-8"),
-        pytest.param("8 (999) 123.45.67", "79991234567", id="ru-domestic-dots"),
-        pytest.param("8-999-123-45-67", "79991234567", id="ru-domestic-dashes"),
-        pytest.param("0079991234567", "79991234567", id="double-zero-prefix"),
-        pytest.param(" +7\u00a0999\u00a0123\u201345\u201367 ", "79991234567", id="nbsp-en-dash"),
-        pytest.param("+81312345678", "81312345678", id="japan-with-plus-kept"),
-        pytest.param("81312345678", "71312345678", id="eleven-digits-8-is-russian"),
-        pytest.param("+8 999 123 45 67", "89991234567", id="plus-8-not-rewritten"),
-        pytest.param("+44 20 7946 0958", "442079460958", id="uk"),
-        pytest.param("+1 (212) 555-0100", "12125550100", id="us"),
-        pytest.param("+49 151 23456789", "4915123456789", id="de-13-digits"),
-        pytest.param("+298 123456", "298123456", id="faroe-9-digits"),
-        pytest.param("+1234567" + "8", "12345678", id="min-8-digits"),
-        pytest.param("+123456789012345", "123456789012345", id="max-15-digits"),
-    ],
-)
-def test_normalize_recipient(number: str, addr: str) -> None:
-    """Valid numbers become international digits without '+', TON 1 / NPI 1."""
-    assert normalize_recipient(number) == Address(addr, 1, 1)
-
-
-@pytest.mark.parametrize(
-    ("number", "key", "extra"),
-    [
-        pytest.param("", "invalid_phone_number", {}, id="empty"),
-        pytest.param("   ", "invalid_phone_number", {}, id="blank"),
-        pytest.param("+", "invalid_phone_number", {}, id="plus-only"),
-        pytest.param("+7 999 abc", "invalid_phone_number", {}, id="letters"),
-        pytest.param("++79991234567", "invalid_phone_number", {}, id="double-plus"),
-        pytest.param("7999+1234567", "invalid_phone_number", {}, id="plus-inside"),
-        pytest.param("+7/999/1234567", "invalid_phone_number", {}, id="slashes"),
-        pytest.param("٧٩٩٩١٢٣٤٥٦٧", "invalid_phone_number", {}, id="arabic-digits"),
-        pytest.param("09991234567", "phone_number_no_country_code", {}, id="leading-zero"),
-        pytest.param("+0123456789", "phone_number_no_country_code", {}, id="plus-zero"),
-        pytest.param("00", "phone_number_no_country_code", {}, id="double-zero-only"),
-        pytest.param(
-            "+1234567",
-            "phone_number_length",
-            {"digits": "7", "min_digits": "8", "max_digits": "15"},
-            id="seven-digits",
-        ),
-        pytest.param(
-            "+1234567890123456",
-            "phone_number_length",
-            {"digits": "16", "min_digits": "8", "max_digits": "15"},
-            id="sixteen-digits",
-        ),
-        pytest.param(
-            "112",
-            "phone_number_length",
-            {"digits": "3", "min_digits": "8", "max_digits": "15"},
-            id="short-code-is-not-a-recipient",
-        ),
-    ],
-)
-def test_normalize_recipient_refused(number: str, key: str, extra: dict[str, str]) -> None:
-    """Invalid numbers are refused precisely, quoting the number as given."""
-    with pytest.raises(AddressError) as caught:
-        normalize_recipient(number)
-    assert caught.value.translation_key == key
-    assert caught.value.translation_placeholders == {"number": number.strip(), **extra}
-    assert str(caught.value) == error_text(caught.value)
-
-
-def test_number_length_constants() -> None:
-    """E.164 allows at most 15 digits; the shortest accepted is 8."""
-    assert (MIN_NUMBER_DIGITS, MAX_NUMBER_DIGITS) == (8, 15)
-
-
-@pytest.mark.parametrize(
-    ("sender", "expected"),
-    [
-        pytest.param("SMSC.RU", Address("SMSC.RU", 5, 0), id="alnum-dot"),
-        pytest.param("Home", Address("Home", 5, 0), id="alnum-word"),
-        pytest.param("  My Home ", Address("My Home", 5, 0), id="alnum-stripped"),
-        pytest.param("ABCDEFGHIJK", Address("ABCDEFGHIJK", 5, 0), id="alnum-11-chars"),
-        pytest.param("Shop 24", Address("Shop 24", 5, 0), id="alnum-with-digits"),
-        pytest.param("A-B_C&D!", Address("A-B_C&D!", 5, 0), id="alnum-punctuation"),
-        pytest.param("123", Address("123", 3, 0), id="short-code-3"),
-        pytest.param("1234", Address("1234", 3, 0), id="short-code-4"),
-        pytest.param("12345678", Address("12345678", 3, 0), id="short-code-8"),
-        pytest.param("12 34", Address("1234", 3, 0), id="short-code-with-space"),
-        pytest.param("+7 999 123-45-67", Address("79991234567", 1, 1), id="international"),
-        pytest.param("8 800 700-76-72", Address("78007007672", 1, 1), id="ru-domestic-8"),
-        pytest.param("123456789", Address("123456789", 1, 1), id="nine-digits-international"),
-        pytest.param("+12345678", Address("12345678", 1, 1), id="plus-forces-international"),
-    ],
-)
-def test_normalize_sender(sender: str, expected: Address) -> None:
-    """Alphanumeric → TON 5 / NPI 0, short code → TON 3 / NPI 0, number → TON 1 / NPI 1."""
-    assert normalize_sender(sender) == expected
-
-
-@pytest.mark.parametrize(
-    ("sender", "key", "placeholders"),
-    [
-        pytest.param("", "invalid_sender", {"sender": ""}, id="empty"),
-        pytest.param("   ", "invalid_sender", {"sender": ""}, id="blank"),
-        pytest.param("---", "invalid_sender", {"sender": "---"}, id="punctuation-only"),
-        pytest.param("24/7", "invalid_sender", {"sender": "24/7"}, id="no-letter"),
-        pytest.param(
-            "ABCDEFGHIJKL",
-            "sender_too_long",
-            {"sender": "ABCDEFGHIJKL", "length": "12", "max_length": "11"},
-            id="alnum-12-chars",
-        ),
-        pytest.param(
-            "Дом",
-            "invalid_sender_character",
-            {"sender": "Дом", "character": "Д"},
-            id="cyrillic",
-        ),
-        pytest.param(
-            "Home[1]",
-            "invalid_sender_character",
-            {"sender": "Home[1]", "character": "["},
-            id="gsm-escape-char",
-        ),
-        pytest.param(
-            "Café",
-            "invalid_sender_character",
-            {"sender": "Café", "character": "é"},
-            id="non-ascii-gsm-char",
-        ),
-        pytest.param(
-            "A\nB",
-            "invalid_sender_character",
-            {"sender": "A\nB", "character": "U+000A"},
-            id="newline",
-        ),
-        pytest.param(
-            "12",
-            "invalid_short_code",
-            {"sender": "12", "min_digits": "3", "max_digits": "8"},
-            id="short-code-2-digits",
-        ),
-        pytest.param(
-            "+1234",
-            "phone_number_length",
-            {"number": "+1234", "digits": "4", "min_digits": "8", "max_digits": "15"},
-            id="plus-short",
-        ),
-        pytest.param(
-            "0123456789",
-            "phone_number_no_country_code",
-            {"number": "0123456789"},
-            id="long-leading-zero",
-        ),
-    ],
-)
-def test_normalize_sender_refused(sender: str, key: str, placeholders: dict[str, str]) -> None:
-    """Invalid senders are refused with a precise reason."""
-    with pytest.raises(AddressError) as caught:
-        normalize_sender(sender)
-    assert caught.value.translation_key == key
-    assert caught.value.translation_placeholders == placeholders
-    assert str(caught.value) == error_text(caught.value)
-
-
-@given(st.text())
-def test_property_recipient_never_crashes(number: str) -> None:
-    """Any input is either a valid international number or refused with AddressError."""
-    try:
-        address = normalize_recipient(number)
-    except AddressError as err:
-        refusal: AddressError | None = err
-    else:
-        refusal = None
-    if refusal is not None:
-        assert refusal.translation_key in MESSAGES
-    else:
-        assert address.addr.isascii()
-        assert address.addr.isdigit()
-        assert MIN_NUMBER_DIGITS <= len(address.addr) <= MAX_NUMBER_DIGITS
-        assert not address.addr.startswith("0")
-        assert (address.ton, address.npi) == (1, 1)
-
-
-@given(st.text(alphabet=string.printable + "ДЖé€", max_size=20))
-def test_property_sender_never_crashes(sender: str) -> None:
-    """Any sender is valid (and then well-formed) or refused with AddressError."""
-    try:
-        address = normalize_sender(sender)
-    except AddressError as err:
-        refusal: AddressError | None = err
-    else:
-        refusal = None
-    if refusal is not None:
-        assert refusal.translation_key in MESSAGES
-    else:
-        assert (address.ton, address.npi) in {(5, 0), (3, 0), (1, 1)}
-        if address.ton == 5:
-            assert 1 <= len(address.addr) <= 11
-            assert any(c.isascii() and c.isalpha() for c in address.addr)
-        else:
-            assert address.addr.isdigit()
+    assert (composed.parts[0].message_payload is not None) is (composed.segments > 1)
 
 
 # ---------------------------------------------------------------------------------------------

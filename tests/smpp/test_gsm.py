@@ -12,8 +12,6 @@ from custom_components.smsc.smpp.gsm import (
     gsm_char_septets,
     gsm_decode,
     gsm_encode,
-    gsm_septets,
-    is_gsm,
 )
 
 # Written out independently of gsm.py: the default alphabet is ASCII from 0x20 to 0x7F except
@@ -54,6 +52,12 @@ REFERENCE_EXTENSION = {
 ALL_GSM = "".join(REFERENCE_BASIC.values()) + "".join(REFERENCE_EXTENSION.values())
 
 
+def septets(text: str) -> int | None:
+    """Septets ``text`` takes by gsm_char_septets (as compose counts), None if not GSM."""
+    counts = [gsm_char_septets(char) for char in text]
+    return None if None in counts else sum(count or 0 for count in counts)
+
+
 def test_tables_match_the_standard() -> None:
     """The module's tables are GSM 03.38 (checked against the table written out above)."""
     assert len(GSM_BASIC) == 128
@@ -83,8 +87,7 @@ def test_tables_match_the_standard() -> None:
 def test_encode(text: str, expected: bytes) -> None:
     """Characters map to their septets, one per octet; extension characters get 0x1B first."""
     assert gsm_encode(text) == expected
-    assert gsm_septets(text) == len(expected)
-    assert is_gsm(text)
+    assert septets(text) == len(expected)
 
 
 @pytest.mark.parametrize(
@@ -99,9 +102,8 @@ def test_encode(text: str, expected: bytes) -> None:
     ],
 )
 def test_non_gsm_characters(text: str, bad: str) -> None:
-    """Text with a non-GSM character: no septet count, not GSM, and encoding names the char."""
-    assert gsm_septets(text) is None
-    assert not is_gsm(text)
+    """Text with a non-GSM character: no septet count, and encoding names the char."""
+    assert septets(text) is None
     assert gsm_char_septets(bad) is None
     with pytest.raises(ValueError, match=f"U\\+{ord(bad):04X}"):
         gsm_encode(text)
@@ -144,7 +146,7 @@ def test_whole_alphabet_round_trips() -> None:
     """Every GSM character survives encode → decode, and each takes the septets counted."""
     encoded = gsm_encode(ALL_GSM)
     assert gsm_decode(encoded) == ALL_GSM
-    assert len(encoded) == gsm_septets(ALL_GSM) == len(REFERENCE_BASIC) + 2 * 10
+    assert len(encoded) == septets(ALL_GSM) == len(REFERENCE_BASIC) + 2 * 10
     assert max(encoded) < 0x80
 
 
@@ -153,8 +155,7 @@ def test_round_trip_property(text: str) -> None:
     """Any GSM text round-trips and its septet count is the encoded length."""
     encoded = gsm_encode(text)
     assert gsm_decode(encoded) == text
-    assert gsm_septets(text) == len(encoded)
-    assert is_gsm(text)
+    assert septets(text) == len(encoded)
 
 
 @given(st.binary())
@@ -166,12 +167,11 @@ def test_decode_never_raises(data: bytes) -> None:
 
 
 @given(st.text())
-def test_is_gsm_agrees_with_reference_table(text: str) -> None:
-    """is_gsm / gsm_septets agree with the table written out in this test."""
+def test_char_septets_agree_with_reference_table(text: str) -> None:
+    """gsm_char_septets agrees with the table written out in this test."""
     fits = all(char in ALL_GSM for char in text)
-    assert is_gsm(text) is fits
     if fits:
         expected = sum(2 if char in REFERENCE_EXTENSION.values() else 1 for char in text)
-        assert gsm_septets(text) == expected
+        assert septets(text) == expected
     else:
-        assert gsm_septets(text) is None
+        assert septets(text) is None

@@ -62,7 +62,7 @@ def test_defaults_are_smscs_rules() -> None:
     """60 s duplicates, 50 messages 30 s apart, 60 s for all parts, real monotonic clock."""
     assert (DUPLICATE_WINDOW, FLOOD_INTERVAL, FLOOD_LIMIT, PARTS_WINDOW) == (60.0, 30.0, 50, 60.0)
     assert MAX_RECIPIENTS == 10_000
-    assert SendGuard().clock is time.monotonic
+    assert SendGuard().parts_deadline().clock is time.monotonic
 
 
 # --- duplicates ------------------------------------------------------------------------------
@@ -255,18 +255,6 @@ def test_texts_per_recipient_are_bounded(clock: FakeClock) -> None:
         guard.check(A, f"t{MAX_TEXTS_PER_RECIPIENT}")
 
 
-def test_forget(guard: SendGuard) -> None:
-    """forget() drops one recipient or all."""
-    guard.record(A, "x")
-    guard.record(B, "x")
-    guard.forget(A)
-    guard.check(A, "x")
-    assert len(guard) == 1
-    guard.forget()
-    guard.check(B, "x")
-    assert len(guard) == 0
-
-
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -305,34 +293,29 @@ def test_parts_deadline(
     assert deadline.started == started
     assert deadline.deadline == started + 60.0
     clock.advance(elapsed)
-    assert deadline.remaining() == pytest.approx(max(0.0, 60.0 - elapsed))
     assert deadline.expired() is (elapsed >= 60.0)
     if not refused:
         deadline.check(sent=sent, parts=parts)
-        guard.check_parts_deadline(started, sent=sent, parts=parts)
         return
-    for call in (
-        lambda: deadline.check(sent=sent, parts=parts),
-        lambda: guard.check_parts_deadline(started, sent=sent, parts=parts),
-    ):
-        with pytest.raises(PartsDeadlineError) as caught:
-            call()
-        err = caught.value
-        assert err.translation_key == "parts_deadline"
-        assert err.translation_placeholders == {
-            "sent": str(sent),
-            "parts": str(parts),
-            "window": "60",
-        }
-        assert err.retry_after == 0.0
+    with pytest.raises(PartsDeadlineError) as caught:
+        deadline.check(sent=sent, parts=parts)
+    err = caught.value
+    assert err.translation_key == "parts_deadline"
+    assert err.translation_placeholders == {
+        "sent": str(sent),
+        "parts": str(parts),
+        "window": "60",
+    }
+    assert err.retry_after == 0.0
 
 
-def test_parts_deadline_custom_window_and_start(clock: FakeClock) -> None:
-    """A guard's parts window (e.g. with a safety margin) and an explicit start are honoured."""
+def test_parts_deadline_custom_window(clock: FakeClock) -> None:
+    """A guard's parts window (e.g. with a safety margin) is honoured."""
     guard = SendGuard(clock=clock, parts_window=50.0)
-    deadline = guard.parts_deadline(started=clock() - 10.0)
-    assert deadline.remaining() == pytest.approx(40.0)
-    clock.advance(40.0)
+    deadline = guard.parts_deadline()
+    clock.advance(49.9)
+    deadline.check(sent=1, parts=2)
+    clock.advance(0.1)
     with pytest.raises(PartsDeadlineError) as caught:
         deadline.check(sent=1, parts=2)
     assert caught.value.translation_placeholders["window"] == "50"
@@ -341,7 +324,7 @@ def test_parts_deadline_custom_window_and_start(clock: FakeClock) -> None:
 def test_parts_deadline_standalone() -> None:
     """PartsDeadline works on its own with the real clock."""
     deadline = PartsDeadline(started=time.monotonic())
-    assert 59.0 < deadline.remaining() <= 60.0
+    assert 59.0 < deadline.deadline - time.monotonic() <= 60.0
     assert not deadline.expired()
     deadline.check(sent=1, parts=2)
 

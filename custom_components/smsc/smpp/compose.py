@@ -1,9 +1,9 @@
-"""Turn a send request into exactly the ``submit_sm`` PDUs SMSC expects.
+"""Turn a send request into exactly the ``submit_sm`` PDUs SMSC expects: text, encoding, parts.
 
-Pure Python: no Home Assistant imports and no smpplib dependency.  The session layer turns each
-:class:`SubmitPart` into ``send_message`` keyword arguments (see :meth:`SubmitPart.submit_kwargs`)
-and the addresses of :func:`normalize_recipient` / :func:`normalize_sender` into
-``destination_addr`` / ``source_addr`` with their TON and NPI.
+Used on the event loop, by the hub when it sends; :func:`compose` keeps no state.  Pure Python:
+no Home Assistant imports and no smpplib dependency.  The hub turns each :class:`SubmitPart` into
+``send_message`` keyword arguments (see :meth:`SubmitPart.submit_kwargs`); the addresses come
+from :mod:`.address`.
 
 Message kinds (SMSC picks the channel from a prefix of the text)::
 
@@ -44,53 +44,34 @@ concatenated parts with the 6-octet UDH ``05 00 03 ref total seq`` (``esm_class`
 More than ``max_parts`` parts (default :data:`DEFAULT_MAX_PARTS`) are refused.  With
 ``use_message_payload=True`` a text that needs more than one part is sent whole in one PDU in the
 ``message_payload`` TLV (empty ``short_message``, no UDH; SMSC splits it); ``max_parts`` still
-applies to the number of SMS it costs.
-
-Phone numbers (:func:`normalize_recipient`): spaces, dashes, dots and parentheses are dropped; a
-leading ``+`` or ``00`` marks the international format; without either, a number of exactly 11
-digits starting with ``8`` is a Russian domestic number and its ``8`` becomes ``7``
-(``8 999 123-45-67`` → ``79991234567``; numbers of countries +8x must therefore be written with
-``+`` or ``00``).  The result must not start with ``0`` (no country code) and must have
-:data:`MIN_NUMBER_DIGITS` to :data:`MAX_NUMBER_DIGITS` digits (E.164); it is returned without
-``+``, TON 1 (international), NPI 1 (E.164).
+applies to the number of SMS it costs.  The concatenation reference is the caller's: the hub
+keeps its own counter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import IntEnum, StrEnum
-import itertools
-import math
+from enum import StrEnum
 import re
-import threading
 from typing import Final
 
-from .errors import AddressError, ComposeError, EncodingError, TooManyPartsError
+from .errors import ComposeError, EncodingError, TooManyPartsError
 from .gsm import gsm_char_septets, gsm_encode
 
 __all__ = [
     "COMMENT_MARKER",
     "DEFAULT_MAX_PARTS",
     "DEFAULT_VOICE",
-    "MAX_NUMBER_DIGITS",
     "MAX_PARTS_LIMIT",
-    "MAX_SENDER_LENGTH",
-    "MIN_NUMBER_DIGITS",
     "VOICES",
-    "Address",
     "ComposedMessage",
     "Encoding",
     "MessageKind",
     "MessageRequest",
-    "Npi",
     "SubmitPart",
-    "Ton",
     "build_text",
     "compose",
-    "next_reference",
-    "normalize_recipient",
-    "normalize_sender",
 ]
 
 COMMENT_MARKER: Final = "\n~~~\n"
@@ -108,21 +89,6 @@ ESM_CLASS_UDHI: Final = 0x40
 
 UDH_IEI_CONCAT_8BIT: Final = 0x00
 """Information element: concatenated short message, 8-bit reference number."""
-
-SMS_AIR_OCTETS: Final = 140
-"""TP-User-Data of one SMS on the air interface."""
-
-MIN_NUMBER_DIGITS: Final = 8
-"""Fewest digits of an international number (country code included), e.g. +298 123456."""
-
-MAX_NUMBER_DIGITS: Final = 15
-"""Most digits of an international number (E.164)."""
-
-MAX_SENDER_LENGTH: Final = 11
-"""Alphanumeric sender IDs carry at most 11 GSM characters."""
-
-MIN_SHORT_CODE_DIGITS: Final = 3
-MAX_SHORT_CODE_DIGITS: Final = 8
 
 VOICES: Final = ("m", "m2", "m3", "m4", "w", "w2", "w3", "w4")
 """Voices of a call: male ``m``..``m4``, female ``w``..``w4``."""
@@ -164,25 +130,6 @@ ENCODING_NAMES: Final[dict[Encoding, str]] = {
     Encoding.LATIN1: "Latin-1",
     Encoding.UCS2: "UCS-2",
 }
-
-
-class Ton(IntEnum):
-    """SMPP type of number."""
-
-    UNKNOWN = 0
-    INTERNATIONAL = 1
-    NATIONAL = 2
-    NETWORK_SPECIFIC = 3
-    SUBSCRIBER = 4
-    ALPHANUMERIC = 5
-    ABBREVIATED = 6
-
-
-class Npi(IntEnum):
-    """SMPP numbering plan indicator."""
-
-    UNKNOWN = 0
-    ISDN = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -308,7 +255,6 @@ def build_text(request: MessageRequest) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Codec:
-    encoding: Encoding
     single_limit: int
     part_limit: int
     units: Callable[[str], int]
@@ -336,9 +282,9 @@ def _ucs2_encode(text: str) -> bytes:
 
 
 _CODECS: Final[dict[Encoding, _Codec]] = {
-    Encoding.GSM: _Codec(Encoding.GSM, 160, 153, _gsm_units, gsm_encode),
-    Encoding.LATIN1: _Codec(Encoding.LATIN1, 140, 134, lambda _char: 1, _latin1_encode),
-    Encoding.UCS2: _Codec(Encoding.UCS2, 70, 67, _ucs2_units, _ucs2_encode),
+    Encoding.GSM: _Codec(160, 153, _gsm_units, gsm_encode),
+    Encoding.LATIN1: _Codec(140, 134, lambda _char: 1, _latin1_encode),
+    Encoding.UCS2: _Codec(70, 67, _ucs2_units, _ucs2_encode),
 }
 
 
@@ -403,16 +349,6 @@ def _split(text: str, codec: _Codec) -> tuple[list[str], int]:
     return chunks, total
 
 
-_reference_counter = itertools.count(1)
-_reference_lock = threading.Lock()
-
-
-def next_reference() -> int:
-    """Return the next concatenation reference (1, 2, ..., 255, 0, 1, ...); thread-safe."""
-    with _reference_lock:
-        return next(_reference_counter) % 256
-
-
 @dataclass(frozen=True, slots=True)
 class SubmitPart:
     """The encoding-related fields of one ``submit_sm``.
@@ -425,43 +361,6 @@ class SubmitPart:
     data_coding: int
     esm_class: int = ESM_CLASS_DEFAULT
     message_payload: bytes | None = None
-
-    @property
-    def udh(self) -> bytes:
-        """The user data header (empty without the UDHI bit)."""
-        if self.esm_class & ESM_CLASS_UDHI and self.short_message:
-            return self.short_message[: self.short_message[0] + 1]
-        return b""
-
-    @property
-    def body(self) -> bytes:
-        """The encoded text of this PDU, without UDH."""
-        if self.message_payload is not None:
-            return self.message_payload
-        return self.short_message[len(self.udh) :]
-
-    @property
-    def concat(self) -> tuple[int, int, int] | None:
-        """``(reference, total, sequence)`` from an 8-bit concatenation UDH, else None."""
-        udh = self.udh
-        if len(udh) == 6 and udh[1] == UDH_IEI_CONCAT_8BIT and udh[2] == 3:
-            return udh[3], udh[4], udh[5]
-        return None
-
-    @property
-    def air_octets(self) -> int:
-        """Octets the user data takes on the air interface (at most 140 for one SMS).
-
-        GSM text is counted packed: the UDH is padded to a septet boundary, then 7 bits per
-        septet.  For a ``message_payload`` PDU this is the size of the whole payload, which SMSC
-        splits itself, so it may exceed 140.
-        """
-        udh_octets = len(self.udh)
-        septets_or_octets = len(self.body)
-        if self.data_coding == DATA_CODING[Encoding.GSM]:
-            udh_septets = math.ceil(udh_octets * 8 / 7)
-            return math.ceil((udh_septets + septets_or_octets) * 7 / 8)
-        return udh_octets + septets_or_octets
 
     def submit_kwargs(self) -> dict[str, int | bytes]:
         """Keyword arguments for smpplib's ``send_message`` covering the text of this part."""
@@ -491,11 +390,6 @@ class ComposedMessage:
     units: int
     segments: int = 1
 
-    @property
-    def uses_message_payload(self) -> bool:
-        """Tell whether the text travels in the ``message_payload`` TLV."""
-        return any(part.message_payload is not None for part in self.parts)
-
 
 def compose(
     request: MessageRequest | str,
@@ -504,7 +398,7 @@ def compose(
     encoding: Encoding = Encoding.AUTO,
     max_parts: int = DEFAULT_MAX_PARTS,
     use_message_payload: bool = False,
-    reference: int | None = None,
+    reference: int,
 ) -> ComposedMessage:
     """Encode and split a request (or an already built text) into ``submit_sm`` parts.
 
@@ -516,7 +410,8 @@ def compose(
         use_message_payload: send a text needing several parts as one PDU with the
             ``message_payload`` TLV instead of UDH parts (a one-part text still uses
             ``short_message``).
-        reference: the 8-bit concatenation reference; by default :func:`next_reference`.
+        reference: the 8-bit concatenation reference (0..255) of a text split into UDH parts;
+            the caller picks it, so that two messages in flight at once get different ones.
 
     Raises:
         ComposeError: the request is refused; see ``translation_key``.
@@ -528,7 +423,7 @@ def compose(
     if not 1 <= max_parts <= MAX_PARTS_LIMIT:
         msg = f"max_parts must be between 1 and {MAX_PARTS_LIMIT}, not {max_parts}"
         raise ValueError(msg)
-    if reference is not None and not 0 <= reference <= 255:
+    if not 0 <= reference <= 255:
         raise ComposeError("invalid_reference", reference=reference)
 
     chosen = _choose_encoding(text, Encoding(encoding), iso_bound=iso_bound)
@@ -545,10 +440,9 @@ def compose(
         # At most 255 parts of 134 octets: always far below the 65535 octets a TLV can hold.
         parts = (SubmitPart(b"", data_coding, ESM_CLASS_DEFAULT, codec.encode(text)),)
     else:
-        ref = next_reference() if reference is None else reference
         parts = tuple(
             SubmitPart(
-                bytes((5, UDH_IEI_CONCAT_8BIT, 3, ref, segments, seq)) + codec.encode(chunk),
+                bytes((5, UDH_IEI_CONCAT_8BIT, 3, reference, segments, seq)) + codec.encode(chunk),
                 data_coding,
                 ESM_CLASS_UDHI,
             )
@@ -562,109 +456,3 @@ def compose(
         units=units,
         segments=segments,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Addresses
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    """An SMPP address: ``addr`` (no ``+``) with its TON and NPI."""
-
-    addr: str
-    ton: int
-    npi: int
-
-
-_DIGITS: Final = frozenset("0123456789")
-_SEPARATORS: Final = frozenset(" \t\u00a0\u202f-\u2010\u2011\u2012\u2013\u2014().")
-_SENDER_CHARACTERS: Final = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 !\"#$%&'()*+,-./:;<=>?@_"
-)
-"""Printable ASCII characters of the GSM basic table (no escapes) allowed in a sender name."""
-
-
-def _international_digits(number: str, *, shown: str) -> str:
-    """Apply the phone-number rule of the module docstring; return the digits."""
-    compact = "".join(char for char in number.strip() if char not in _SEPARATORS)
-    plus = compact.startswith("+")
-    digits = compact[1:] if plus else compact
-    if not digits or any(char not in _DIGITS for char in digits):
-        raise AddressError("invalid_phone_number", number=shown)
-    if not plus:
-        if digits.startswith("00"):
-            digits = digits[2:]
-        elif len(digits) == 11 and digits.startswith("8"):
-            digits = "7" + digits[1:]
-    if not digits or digits.startswith("0"):
-        raise AddressError("phone_number_no_country_code", number=shown)
-    if not MIN_NUMBER_DIGITS <= len(digits) <= MAX_NUMBER_DIGITS:
-        raise AddressError(
-            "phone_number_length",
-            number=shown,
-            digits=len(digits),
-            min_digits=MIN_NUMBER_DIGITS,
-            max_digits=MAX_NUMBER_DIGITS,
-        )
-    return digits
-
-
-def normalize_recipient(number: str) -> Address:
-    """Normalise a recipient phone number (rule in the module docstring).
-
-    ``"+7 (999) 123-45-67"`` and ``"8 999 123 45 67"`` both give
-    ``Address("79991234567", ton=1, npi=1)``.
-
-    Raises:
-        AddressError: ``invalid_phone_number``, ``phone_number_no_country_code`` or
-            ``phone_number_length``.
-
-    """
-    digits = _international_digits(number, shown=number.strip())
-    return Address(digits, Ton.INTERNATIONAL, Npi.ISDN)
-
-
-def normalize_sender(sender: str) -> Address:
-    """Normalise a sender (``source_addr``).
-
-    * Only digits, separators and a leading ``+``: a number.  With ``+``, or more than
-      :data:`MAX_SHORT_CODE_DIGITS` digits, it is an international number normalised like a
-      recipient (TON 1, NPI 1); otherwise a short code of 3..8 digits (TON 3 network-specific,
-      NPI 0).
-    * Anything else: an alphanumeric sender ID (TON 5, NPI 0) of at most 11 printable ASCII
-      characters of the GSM basic table (letters, digits, space and ``!"#$%&'()*+,-./:;<=>?@_``)
-      with at least one Latin letter; surrounding spaces are dropped.
-
-    Raises:
-        AddressError: ``invalid_sender``, ``invalid_sender_character``, ``sender_too_long``,
-            ``invalid_short_code`` or a phone-number key.
-
-    """
-    name = sender.strip()
-    if not name:
-        raise AddressError("invalid_sender", sender=name)
-    numeric = all(char in _DIGITS or char in _SEPARATORS for char in name.removeprefix("+"))
-    if numeric and any(char in _DIGITS for char in name):
-        digits = "".join(char for char in name if char in _DIGITS)
-        if name.startswith("+") or len(digits) > MAX_SHORT_CODE_DIGITS:
-            return Address(_international_digits(name, shown=name), Ton.INTERNATIONAL, Npi.ISDN)
-        if len(digits) < MIN_SHORT_CODE_DIGITS:
-            raise AddressError(
-                "invalid_short_code",
-                sender=name,
-                min_digits=MIN_SHORT_CODE_DIGITS,
-                max_digits=MAX_SHORT_CODE_DIGITS,
-            )
-        return Address(digits, Ton.NETWORK_SPECIFIC, Npi.UNKNOWN)
-    for char in name:
-        if char not in _SENDER_CHARACTERS:
-            raise AddressError("invalid_sender_character", sender=name, character=_describe(char))
-    if len(name) > MAX_SENDER_LENGTH:
-        raise AddressError(
-            "sender_too_long", sender=name, length=len(name), max_length=MAX_SENDER_LENGTH
-        )
-    if not any(char.isascii() and char.isalpha() for char in name):
-        raise AddressError("invalid_sender", sender=name)
-    return Address(name, Ton.ALPHANUMERIC, Npi.UNKNOWN)

@@ -1,14 +1,20 @@
-"""Refusals of a send request, each carrying a Home Assistant translation key.
+"""Errors of the protocol library: refusals before sending, session failures; used by both threads.
 
-Every refusal raised by :mod:`.compose` and :mod:`.guard` derives from :class:`SmscRequestError`
-and carries ``translation_key`` and ``translation_placeholders``, so the Home Assistant glue can
-raise ``ServiceValidationError(translation_domain="smsc", translation_key=err.translation_key,
+Refusals of a send request carry a Home Assistant translation key. Every refusal raised by
+:mod:`.compose` and :mod:`.guard` derives from :class:`SmscRequestError` and carries
+``translation_key`` and ``translation_placeholders``, so the Home Assistant glue can raise
+``ServiceValidationError(translation_domain="smsc", translation_key=err.translation_key,
 translation_placeholders=err.translation_placeholders)`` without knowing the error in detail.
 
 :data:`MESSAGES` holds the English text of every key (the same text belongs in ``strings.json``
 under ``exceptions.<key>.message``); ``str(err)`` is that text with the placeholders filled in.
 
-Pure Python, no Home Assistant imports.
+Failures of the session. :class:`SmppError` and its subclasses are what
+:class:`.session.SmppSession` raises to a caller of ``start()`` or ``submit()``: the I/O thread
+makes most of them (a refused bind, a dropped link) and hands them to the event loop, where the
+caller sees them. :func:`describe_status` names an SMPP ``command_status`` in words.
+
+No Home Assistant imports.
 """
 
 from __future__ import annotations
@@ -16,17 +22,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from smpplib import consts
+
 __all__ = [
     "MESSAGES",
     "AddressError",
+    "AuthenticationFailed",
+    "CannotConnect",
     "ComposeError",
+    "ConnectionLost",
     "DuplicateMessageError",
     "EncodingError",
     "FloodLimitError",
     "GuardError",
+    "NotConnected",
     "PartsDeadlineError",
+    "SessionClosed",
+    "SmppError",
     "SmscRequestError",
+    "SubmitRefused",
+    "SubmitTimeout",
     "TooManyPartsError",
+    "describe_status",
 ]
 
 MESSAGES: Final[dict[str, str]] = {
@@ -156,3 +173,57 @@ class FloodLimitError(GuardError):
 
 class PartsDeadlineError(GuardError):
     """The parts of one concatenated message could not all be submitted in time."""
+
+
+# --- failures of the session ----------------------------------------------------------------
+
+
+def describe_status(status: int) -> str:
+    """Name an SMPP command_status in words."""
+    description = consts.DESCRIPTIONS.get(status)
+    return f"{description} (0x{status:08X})" if description else f"status 0x{status:08X}"
+
+
+class SmppError(Exception):
+    """Base of every error the session raises."""
+
+
+class CannotConnect(SmppError):
+    """SMSC could not be reached or did not answer the bind."""
+
+
+class AuthenticationFailed(SmppError):
+    """SMSC refused the login or password (or they cannot be put in a bind at all)."""
+
+    def __init__(self, status: int, detail: str | None = None) -> None:
+        super().__init__(detail or f"bind refused: {describe_status(status)}")
+        self.status = status
+
+
+class NotConnected(SmppError):
+    """No bound session took the message within the caller's time; it was not sent."""
+
+
+class SessionClosed(SmppError):
+    """The session was closed while the request waited."""
+
+
+class SubmitTimeout(SmppError):
+    """SMSC did not answer a submit within the caller's time; it may still have taken it."""
+
+
+class ConnectionLost(SmppError):
+    """The link dropped after the submit was written and before SMSC answered it.
+
+    The message may or may not have been accepted: the caller is told rather than the
+    session silently resending and risking a double send.
+    """
+
+
+class SubmitRefused(SmppError):
+    """SMSC answered a submit with an error status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(describe_status(status))
+        self.status = status
+        self.description = describe_status(status)

@@ -1,11 +1,12 @@
-"""GSM 03.38 default alphabet codec, unpacked (one septet per octet).
+"""Encode and decode the GSM 03.38 default alphabet, unpacked (one septet per octet).
 
 SMPP carries ``data_coding = 0`` text unpacked: every septet of the GSM 7-bit default alphabet
 occupies one octet of ``short_message`` / ``message_payload``.  Characters of the extension
 table (``€ [ ] { } ~ ^ | \\`` and form feed) are sent as the escape septet ``0x1B`` followed by
 their code, so they count as two septets.
 
-Pure Python, no Home Assistant or smpplib imports.
+Pure functions over constant tables, safe from any thread: :mod:`.compose` encodes on the event
+loop, the session's I/O thread decodes what SMSC sends.  No Home Assistant or smpplib imports.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ __all__ = [
     "gsm_char_septets",
     "gsm_decode",
     "gsm_encode",
-    "gsm_septets",
-    "is_gsm",
 ]
 
 ESCAPE: Final = 0x1B
@@ -67,22 +66,6 @@ def gsm_char_septets(char: str) -> int | None:
     """Return how many septets ``char`` takes (1 or 2), or None if it is not GSM."""
     encoded = _ENCODE.get(char)
     return None if encoded is None else len(encoded)
-
-
-def gsm_septets(text: str) -> int | None:
-    """Return the number of septets ``text`` takes in GSM 7-bit, or None if it does not fit."""
-    total = 0
-    for char in text:
-        encoded = _ENCODE.get(char)
-        if encoded is None:
-            return None
-        total += len(encoded)
-    return total
-
-
-def is_gsm(text: str) -> bool:
-    """Tell whether every character of ``text`` is in the GSM alphabet (incl. extension)."""
-    return all(char in _ENCODE for char in text)
 
 
 def gsm_encode(text: str) -> bytes:

@@ -1,4 +1,6 @@
-"""Client-side copy of SMSC's server-side rate rules, so a refusal comes with a clear reason.
+"""Refuse what SMSC's rate rules would refuse, before submitting, so the refusal has a reason.
+
+Runs on the event loop only (the hub's sends); it holds no lock and is not thread-safe.
 
 SMSC refuses
 
@@ -10,11 +12,13 @@ SMSC refuses
 * a concatenated message whose parts did not all reach it within one minute
   (``parts_deadline``; see :class:`PartsDeadline`).
 
-Use :meth:`SendGuard.check` before submitting and :meth:`SendGuard.record` after SMSC accepted
-the message (two steps because the submit may fail).  Pass the recipient's normalised address
+Use :meth:`SendGuard.check` before submitting, :meth:`SendGuard.parts_deadline` just before the
+first part, and :meth:`SendGuard.record` after SMSC accepted the message (check and record are
+two steps because the submit may fail).  Pass the recipient's normalised address
 and the full text that is sent (``ComposedMessage.text``, comment included: SMSC compares whole
-requests).  ``check`` followed by ``record`` is not atomic: two concurrent sends of the same text
-may both pass ``check``; serialise sends per recipient if that matters.
+requests).  ``check`` followed by ``record`` is not atomic: the submit in between awaits, so two
+sends of the same text in flight at once may both pass ``check``; serialise sends per recipient
+if that matters.
 
 Memory is bounded: a recipient's state is dropped once neither rule can apply any more (no
 message for ``max(duplicate_window, flood_interval)``), texts are kept as 16-byte digests and
@@ -31,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 import hashlib
 import math
-import threading
 import time
 from typing import Final
 
@@ -87,8 +90,7 @@ class PartsDeadline:
     """The time by which every part of one concatenated message must be submitted.
 
     Create it (``SendGuard.parts_deadline()``) just before submitting the first part; before
-    each further part call :meth:`check` with the number of parts already submitted, and use
-    :meth:`remaining` as the longest wait (e.g. for a throttled window) that still makes it.
+    each part call :meth:`check` with the number of parts already submitted.
     """
 
     started: float
@@ -99,10 +101,6 @@ class PartsDeadline:
     def deadline(self) -> float:
         """Clock value after which no further part may be submitted."""
         return self.started + self.window
-
-    def remaining(self) -> float:
-        """Seconds left before the deadline (0 once it passed)."""
-        return max(0.0, self.deadline - self.clock())
 
     def expired(self) -> bool:
         """Tell whether the deadline has passed (a part submitted now would be too late)."""
@@ -160,17 +158,10 @@ class SendGuard:
         self._parts_window = parts_window
         self._horizon = max(duplicate_window, flood_interval)
         self._recipients: OrderedDict[str, _Recipient] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @property
-    def clock(self) -> Clock:
-        """The clock the guard measures time with."""
-        return self._clock
 
     def __len__(self) -> int:
         """Number of recipients currently tracked."""
-        with self._lock:
-            return len(self._recipients)
+        return len(self._recipients)
 
     def check(self, recipient: str, text: str) -> None:
         """Raise if SMSC would refuse ``text`` to ``recipient`` now; records nothing.
@@ -181,85 +172,56 @@ class SendGuard:
 
         """
         now = self._clock()
-        with self._lock:
-            self._expire(now)
-            state = self._recipients.get(recipient)
-            if state is None:
-                return
-            self._expire_texts(state, now)
-            sent_at = state.texts.get(_digest(text))
-            if sent_at is not None:
-                wait = self._duplicate_window - (now - sent_at)
-                raise DuplicateMessageError(
-                    "duplicate_message",
-                    retry_after=wait,
-                    recipient=recipient,
-                    window=_window(self._duplicate_window),
-                    seconds=_seconds(wait),
-                )
-            gap = now - state.last
-            if gap < self._flood_interval and state.chain >= self._flood_limit:
-                wait = self._flood_interval - gap
-                raise FloodLimitError(
-                    "flood_limit",
-                    retry_after=wait,
-                    recipient=recipient,
-                    limit=self._flood_limit,
-                    interval=_window(self._flood_interval),
-                    seconds=_seconds(wait),
-                )
+        self._expire(now)
+        state = self._recipients.get(recipient)
+        if state is None:
+            return
+        self._expire_texts(state, now)
+        sent_at = state.texts.get(_digest(text))
+        if sent_at is not None:
+            wait = self._duplicate_window - (now - sent_at)
+            raise DuplicateMessageError(
+                "duplicate_message",
+                retry_after=wait,
+                recipient=recipient,
+                window=_window(self._duplicate_window),
+                seconds=_seconds(wait),
+            )
+        gap = now - state.last
+        if gap < self._flood_interval and state.chain >= self._flood_limit:
+            wait = self._flood_interval - gap
+            raise FloodLimitError(
+                "flood_limit",
+                retry_after=wait,
+                recipient=recipient,
+                limit=self._flood_limit,
+                interval=_window(self._flood_interval),
+                seconds=_seconds(wait),
+            )
 
     def record(self, recipient: str, text: str) -> None:
         """Remember that SMSC accepted ``text`` for ``recipient`` now."""
         now = self._clock()
-        with self._lock:
-            self._expire(now)
-            state = self._recipients.pop(recipient, None)
-            if state is None:
-                state = _Recipient(last=now, chain=1, texts={})
-            else:
-                self._expire_texts(state, now)
-                state.chain = state.chain + 1 if now - state.last < self._flood_interval else 1
-                state.last = now
-            digest = _digest(text)
-            state.texts.pop(digest, None)
-            state.texts[digest] = now
-            while len(state.texts) > MAX_TEXTS_PER_RECIPIENT:
-                del state.texts[next(iter(state.texts))]
-            self._recipients[recipient] = state
-            while len(self._recipients) > self._max_recipients:
-                self._recipients.popitem(last=False)
+        self._expire(now)
+        state = self._recipients.pop(recipient, None)
+        if state is None:
+            state = _Recipient(last=now, chain=1, texts={})
+        else:
+            self._expire_texts(state, now)
+            state.chain = state.chain + 1 if now - state.last < self._flood_interval else 1
+            state.last = now
+        digest = _digest(text)
+        state.texts.pop(digest, None)
+        state.texts[digest] = now
+        while len(state.texts) > MAX_TEXTS_PER_RECIPIENT:
+            del state.texts[next(iter(state.texts))]
+        self._recipients[recipient] = state
+        while len(self._recipients) > self._max_recipients:
+            self._recipients.popitem(last=False)
 
-    def forget(self, recipient: str | None = None) -> None:
-        """Drop what is known about one recipient, or about all of them."""
-        with self._lock:
-            if recipient is None:
-                self._recipients.clear()
-            else:
-                self._recipients.pop(recipient, None)
-
-    def parts_deadline(self, started: float | None = None) -> PartsDeadline:
-        """Return the deadline for the parts of a message whose first part starts now.
-
-        ``started`` is a value of :attr:`clock`; by default the current one.
-        """
-        return PartsDeadline(
-            started=self._clock() if started is None else started,
-            window=self._parts_window,
-            clock=self._clock,
-        )
-
-    def check_parts_deadline(self, started: float, *, sent: int, parts: int) -> None:
-        """Raise if ``parts - sent`` parts remain and ``started + parts_window`` has passed.
-
-        ``started`` is a value of :attr:`clock` (``time.monotonic`` by default, the same clock
-        as asyncio's ``loop.time()``) taken just before the first part was submitted.
-
-        Raises:
-            PartsDeadlineError: ``parts_deadline``.
-
-        """
-        self.parts_deadline(started).check(sent=sent, parts=parts)
+    def parts_deadline(self) -> PartsDeadline:
+        """Return the deadline for the parts of a message whose first part is submitted now."""
+        return PartsDeadline(started=self._clock(), window=self._parts_window, clock=self._clock)
 
     def _expire(self, now: float) -> None:
         """Drop recipients no rule applies to any more (oldest activity first)."""

@@ -1,16 +1,9 @@
-"""Make sense of a ``deliver_sm``: delivery receipts, SMSC HLR results and incoming SMS.
+"""Read SMSC's status reports (delivery receipts, HLR results) and match them to sent messages.
 
-Pure Python, no Home Assistant or smpplib imports.  The session layer builds a :class:`DeliverSm`
-from smpplib's PDU (:meth:`DeliverSm.from_pdu`) and calls :func:`parse_deliver_sm`, which never
-raises and returns one of
-
-* :class:`DeliveryReceipt` -- a status report for a message we sent;
-* :class:`HlrResult` -- the answer to an ``__HLR__`` request (SMSC sends it as a status report);
-* :class:`IncomingPart` -- an incoming (MO) SMS or one part of it: feed it to an
-  :class:`IncomingAssembler`, which hands back the whole :class:`IncomingMessage` once every
-  part is there (at once for a single-part SMS);
-* :class:`UnparsedReport` -- something unusable; log it (once per :class:`UnparsedReason`, see
-  :class:`FailureTally`) and count it.
+Used on the session's I/O thread, which parses every report through :mod:`.deliver_sm`; the
+results are immutable and go to the event loop from there.  The hub, on the event loop, keys
+the messages it sent with :func:`normalize_message_id`.  Pure functions; no Home Assistant or
+smpplib imports.
 
 Matching a receipt to a sent message
 ------------------------------------
@@ -32,40 +25,26 @@ in UTC.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 import re
-import time
 from typing import Final, Literal
 from urllib.parse import unquote_to_bytes
 
-from .gsm import gsm_decode
-
 __all__ = [
-    "ESM_TYPE_MASK",
-    "ESM_UDHI",
     "MESSAGE_STATES",
-    "DeliverSm",
-    "DeliverSmResult",
+    "UNPARSED_PREVIEW",
     "DeliveryReceipt",
     "DeliveryState",
-    "FailureTally",
     "HlrResult",
-    "IncomingAssembler",
-    "IncomingMessage",
-    "IncomingPart",
     "UnparsedReason",
     "UnparsedReport",
-    "decode_short_message",
     "message_id_keys",
     "normalize_message_id",
-    "parse_deliver_sm",
     "parse_receipt",
     "parse_receipt_date",
-    "state_from_stat",
 ]
 
 
@@ -142,11 +121,6 @@ _STATE_STATS: Final[Mapping[DeliveryState, str]] = {
     DeliveryState.UNKNOWN: "UNKNOWN",
     DeliveryState.REJECTED: "REJECTD",
 }
-
-
-def state_from_stat(stat: str) -> DeliveryState:
-    """Map a receipt ``stat`` (``DELIVRD``, ``undeliv``, ...) to a state; anything else: unknown."""
-    return _STAT_STATES.get(stat.strip().upper(), DeliveryState.UNKNOWN)
 
 
 def _resolve_state(stat_text: str, message_state: int | None) -> tuple[str, DeliveryState]:
@@ -235,7 +209,7 @@ class UnparsedReason(StrEnum):
     BAD_UDH = "bad_udh"
     """An incoming SMS whose user data header is longer than the message."""
     PARSER_ERROR = "parser_error"
-    """A bug in this module; never expected."""
+    """A bug in the parser; never expected."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,196 +263,20 @@ class HlrResult:
 
 
 @dataclass(frozen=True, slots=True)
-class IncomingMessage:
-    """A complete incoming SMS."""
-
-    source: str
-    destination: str
-    text: str
-    data_coding: int
-    parts: int
-
-
-@dataclass(frozen=True, slots=True)
-class IncomingPart:
-    """One part of an incoming SMS (the user data header already removed)."""
-
-    source: str
-    destination: str
-    data_coding: int
-    payload: bytes
-    reference: int | None = None
-    """Concatenation reference, None for a single-part SMS."""
-    total: int = 1
-    sequence: int = 1
-    reference_kind: Literal["", "udh8", "udh16", "sar"] = ""
-
-
-@dataclass(frozen=True, slots=True)
 class UnparsedReport:
-    """A ``deliver_sm`` this module could make nothing of."""
+    """A ``deliver_sm`` that gave nothing usable."""
 
     reason: UnparsedReason
     raw: str
-    """A preview (at most 200 characters) of the content, for the log."""
+    """A preview (at most :data:`UNPARSED_PREVIEW` characters) of the content, for the log."""
     esm_class: int = 0
     data_coding: int = 0
     source: str = ""
     destination: str = ""
 
 
-type DeliverSmResult = DeliveryReceipt | HlrResult | IncomingPart | UnparsedReport
-
-_PREVIEW: Final = 200
-
-
-# --------------------------------------------------------------------------------------------
-# Input
-
-
-def _as_int(value: object) -> int | None:
-    if isinstance(value, int):
-        return int(value)  # a bool becomes a plain int
-    if isinstance(value, (bytes, bytearray, str)):
-        text = value.decode("latin-1") if isinstance(value, (bytes, bytearray)) else value
-        text = text.replace("\x00", "").strip()
-        if text.isascii() and text.isdigit() and len(text) <= 10:
-            return int(text)
-    return None
-
-
-def _as_bytes(value: object) -> bytes:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8", errors="replace")
-    return b""
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        data = bytes(value)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    elif isinstance(value, str):
-        text = value
-    else:
-        return ""
-    return text.replace("\x00", "")
-
-
-@dataclass(frozen=True, slots=True)
-class DeliverSm:
-    """The fields of a ``deliver_sm`` this module uses."""
-
-    esm_class: int = 0
-    data_coding: int = 0
-    short_message: bytes = b""
-    source_addr: str = ""
-    destination_addr: str = ""
-    receipted_message_id: str | None = None
-    message_state: int | None = None
-    message_payload: bytes | None = None
-    sar_msg_ref_num: int | None = None
-    sar_total_segments: int | None = None
-    sar_segment_seqnum: int | None = None
-
-    @classmethod
-    def from_pdu(cls, pdu: object) -> DeliverSm:
-        """Read the fields from smpplib's ``DeliverSM`` (or any object with those attributes).
-
-        smpplib gives ``bytes`` for the addresses, ``short_message``, ``message_payload`` and
-        ``receipted_message_id``, ``int`` for ``esm_class``/``data_coding``/``message_state``/
-        ``sar_*``, and None for an absent TLV; ``str`` is accepted too.  Never raises.
-        """
-
-        def attr(name: str) -> object:
-            try:
-                return getattr(pdu, name, None)
-            except Exception:  # a hostile __getattr__ must not break the reader
-                return None
-
-        receipted = attr("receipted_message_id")
-        payload = attr("message_payload")
-        return cls(
-            esm_class=_as_int(attr("esm_class")) or 0,
-            data_coding=_as_int(attr("data_coding")) or 0,
-            short_message=_as_bytes(attr("short_message")),
-            source_addr=_as_text(attr("source_addr")),
-            destination_addr=_as_text(attr("destination_addr")),
-            receipted_message_id=None if receipted is None else _as_text(receipted),
-            message_state=_as_int(attr("message_state")),
-            message_payload=None if payload is None else _as_bytes(payload),
-            sar_msg_ref_num=_as_int(attr("sar_msg_ref_num")),
-            sar_total_segments=_as_int(attr("sar_total_segments")),
-            sar_segment_seqnum=_as_int(attr("sar_segment_seqnum")),
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Text decoding
-
-_GSM: Final = "gsm"
-_UCS2: Final = "utf-16-be"
-_LATIN1: Final = "latin-1"
-
-_SMPP_CODECS: Final[Mapping[int, str]] = {
-    0: _GSM,
-    1: "ascii",
-    2: _LATIN1,
-    3: _LATIN1,
-    4: _LATIN1,
-    6: "iso8859_5",
-    7: "iso8859_8",
-    8: _UCS2,
-    10: "iso2022_jp",
-    14: "euc_kr",
-}
-
-
-def _codec(data_coding: int) -> str:
-    """Python codec (or ``"gsm"``) for an SMPP ``data_coding``."""
-    if (codec := _SMPP_CODECS.get(data_coding)) is not None:
-        return codec
-    if 0x10 <= data_coding <= 0x3F:
-        # GSM 03.38 general data coding group, passed through by some SMSCs: bits 3-2 alphabet.
-        if data_coding & 0x20:  # compressed: nothing to do but show the octets
-            return _LATIN1
-        return (_GSM, _LATIN1, _UCS2, _LATIN1)[(data_coding >> 2) & 0x03]
-    if 0xC0 <= data_coding <= 0xDF:  # message waiting indication, GSM 7-bit
-        return _GSM
-    if 0xE0 <= data_coding <= 0xEF:  # message waiting indication, UCS-2
-        return _UCS2
-    if 0xF0 <= data_coding <= 0xFF:  # message class: bit 2 says 8-bit
-        return _LATIN1 if data_coding & 0x04 else _GSM
-    return _LATIN1
-
-
-def decode_short_message(data: bytes, data_coding: int) -> str:
-    """Decode an incoming message's octets; never raises.
-
-    0 GSM 03.38 (unpacked), 1 ASCII (IA5), 3 and 4 Latin-1 (SMSC's ``ISO`` binds use 4),
-    8 UTF-16-BE (surrogate pairs joined, broken ones become U+FFFD), 6/7/10/14 their ISO/JIS/KS
-    charsets, GSM 03.38 coding groups as GSM says; anything else Latin-1.
-    """
-    codec = _codec(data_coding)
-    if codec == _GSM:
-        return gsm_decode(data)
-    return data.decode(codec, errors="replace")
-
-
-def _decode_report_text(data: bytes, data_coding: int) -> str:
-    """Receipt texts are ASCII whatever ``data_coding`` says; some SMSCs send them in UCS-2."""
-    if _codec(data_coding) == _UCS2 and len(data) >= 2 and data[0] == 0 and data[1] != 0:
-        text = data.decode(_UCS2, errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode(_LATIN1)
-    return text.replace("\x00", "")
+UNPARSED_PREVIEW: Final = 200
+"""Most characters of :attr:`UnparsedReport.raw`."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -605,7 +403,7 @@ def parse_receipt(
     fields = _split_fields(text)
     message_id = _choose_id(receipted_message_id, _clean_id(_token(fields.get("id"))))
     if not message_id:
-        return UnparsedReport(UnparsedReason.NO_MESSAGE_ID, raw=text[:_PREVIEW])
+        return UnparsedReport(UnparsedReason.NO_MESSAGE_ID, raw=text[:UNPARSED_PREVIEW])
     keys = message_id_keys(message_id)
     stat, state = _resolve_state(_token(fields.get("stat")), message_state)
     error_code = _error_code(fields.get("err"))
@@ -647,288 +445,3 @@ def parse_receipt(
         text=fields.get("text"),
         raw=text,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# deliver_sm
-
-ESM_UDHI: Final = 0x40
-"""esm_class bit: short_message starts with a user data header."""
-ESM_TYPE_MASK: Final = 0x3C
-_REPORT_TYPES: Final = frozenset({0x04, 0x08, 0x20})
-"""SMSC delivery receipt, SME delivery acknowledgement, intermediate delivery notification."""
-
-type _Concat = tuple[Literal["udh8", "udh16"], int, int, int]
-
-
-def _split_udh(data: bytes) -> tuple[bytes, _Concat | None] | None:
-    """Strip the user data header; return the rest and the concatenation IE, None if broken."""
-    if not data or 1 + data[0] > len(data):
-        return None
-    header, payload = data[1 : 1 + data[0]], data[1 + data[0] :]
-    concat: _Concat | None = None
-    pos = 0
-    while pos + 2 <= len(header):
-        iei, length = header[pos], header[pos + 1]
-        value = header[pos + 2 : pos + 2 + length]
-        pos += 2 + length
-        if len(value) < length:
-            break
-        if concat is None and iei == 0x00 and length == 3:
-            concat = ("udh8", value[0], value[1], value[2])
-        elif concat is None and iei == 0x08 and length == 4:
-            concat = ("udh16", (value[0] << 8) | value[1], value[2], value[3])
-    return payload, concat
-
-
-def _preview(data: bytes) -> str:
-    return data[: _PREVIEW // 2].hex()
-
-
-def _parse(sm: DeliverSm, receipt_tz: tzinfo) -> DeliverSmResult:
-    body = sm.short_message
-    if not body and sm.message_payload:
-        body = sm.message_payload
-    udhi = bool(sm.esm_class & ESM_UDHI)
-    message_type = sm.esm_class & ESM_TYPE_MASK
-    is_report = message_type in _REPORT_TYPES or (
-        message_type == 0 and sm.receipted_message_id is not None and sm.message_state is not None
-    )
-
-    if is_report:
-        if udhi and (split := _split_udh(body)) is not None:
-            body = split[0]
-        result = parse_receipt(
-            _decode_report_text(body, sm.data_coding),
-            receipted_message_id=sm.receipted_message_id,
-            message_state=sm.message_state,
-            receipt_tz=receipt_tz,
-        )
-        if isinstance(result, UnparsedReport):
-            return UnparsedReport(
-                result.reason,
-                raw=result.raw,
-                esm_class=sm.esm_class,
-                data_coding=sm.data_coding,
-                source=sm.source_addr,
-                destination=sm.destination_addr,
-            )
-        return result
-
-    kind: Literal["", "udh8", "udh16", "sar"] = ""
-    reference: int | None = None
-    total = sequence = 1
-    if udhi:
-        split = _split_udh(body)
-        if split is None:
-            return UnparsedReport(
-                UnparsedReason.BAD_UDH,
-                raw=_preview(body),
-                esm_class=sm.esm_class,
-                data_coding=sm.data_coding,
-                source=sm.source_addr,
-                destination=sm.destination_addr,
-            )
-        body, concat = split
-        if concat is not None:
-            kind, reference, total, sequence = concat
-    if (
-        kind == ""
-        and sm.sar_msg_ref_num is not None
-        and sm.sar_total_segments is not None
-        and sm.sar_segment_seqnum is not None
-    ):
-        kind, reference = "sar", sm.sar_msg_ref_num
-        total, sequence = sm.sar_total_segments, sm.sar_segment_seqnum
-    if not 1 <= sequence <= total <= 255 or total == 1:
-        # Not part of a set (or a nonsensical one): deliver what there is on its own.
-        kind, reference, total, sequence = "", None, 1, 1
-    return IncomingPart(
-        source=sm.source_addr,
-        destination=sm.destination_addr,
-        data_coding=sm.data_coding,
-        payload=body,
-        reference=reference,
-        total=total,
-        sequence=sequence,
-        reference_kind=kind,
-    )
-
-
-def parse_deliver_sm(sm: DeliverSm, *, receipt_tz: tzinfo = UTC) -> DeliverSmResult:
-    """Classify and parse a ``deliver_sm``; never raises.
-
-    ``esm_class & 0x3C`` of 0x04 (SMSC receipt), 0x08 (SME acknowledgement) or 0x20
-    (intermediate notification) -- or a PDU with both ``receipted_message_id`` and
-    ``message_state`` -- is a status report: :class:`DeliveryReceipt`, or :class:`HlrResult`
-    when its text has ``imsi:``.  Anything else is an incoming SMS: :class:`IncomingPart`
-    (UDH stripped; concatenation from the UDH, IEI 0x00 or 0x08, else from the ``sar_*`` TLVs).
-    The text comes from ``short_message``, or ``message_payload`` when that is empty.
-    """
-    try:
-        return _parse(sm, receipt_tz)
-    except Exception:  # the reader thread must survive any input
-        return UnparsedReport(
-            UnparsedReason.PARSER_ERROR,
-            raw=repr(sm)[:_PREVIEW],
-            esm_class=_as_int(getattr(sm, "esm_class", 0)) or 0,
-            data_coding=_as_int(getattr(sm, "data_coding", 0)) or 0,
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Multipart assembly
-
-
-@dataclass(slots=True)
-class _PendingSet:
-    created: float
-    parts: dict[int, IncomingPart] = field(default_factory=dict)
-    size: int = 0
-
-
-type _SetKey = tuple[str, str, str, int, int]
-
-
-def _join(parts: list[IncomingPart]) -> IncomingMessage:
-    """Join the parts' octets before decoding (a UCS-2 surrogate pair or GSM escape may span
-    parts); parts in different codings are decoded one by one."""
-    first = parts[0]
-    if all(part.data_coding == first.data_coding for part in parts):
-        text = decode_short_message(b"".join(part.payload for part in parts), first.data_coding)
-    else:
-        text = "".join(decode_short_message(part.payload, part.data_coding) for part in parts)
-    return IncomingMessage(
-        source=first.source,
-        destination=first.destination,
-        text=text,
-        data_coding=first.data_coding,
-        parts=len(parts),
-    )
-
-
-class IncomingAssembler:
-    """Reassemble multipart incoming SMS.  Not thread-safe: use it from the reader thread.
-
-    A set is keyed by source, destination, kind and number of its reference, and its part
-    count.  A repeated part is ignored.  Sets older than ``max_age`` seconds (counted from
-    their first part) are dropped; beyond ``max_pending`` sets or ``max_bytes`` octets held,
-    the oldest are dropped.  :attr:`expired` and :attr:`evicted` count the drops.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_pending: int = 256,
-        max_age: float = 600.0,
-        max_bytes: int = 1 << 20,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        """Set the bounds; ``clock`` returns seconds (monotonic)."""
-        self._max_pending = max_pending
-        self._max_age = max_age
-        self._max_bytes = max_bytes
-        self._clock = clock
-        self._sets: OrderedDict[_SetKey, _PendingSet] = OrderedDict()
-        self._bytes = 0
-        self.expired = 0
-        """Incomplete sets dropped for age, since creation."""
-        self.evicted = 0
-        """Incomplete sets dropped to stay within ``max_pending`` / ``max_bytes``."""
-
-    @property
-    def pending(self) -> int:
-        """Number of incomplete sets held."""
-        return len(self._sets)
-
-    @property
-    def pending_bytes(self) -> int:
-        """Octets held in incomplete sets."""
-        return self._bytes
-
-    def clear(self) -> None:
-        """Forget every incomplete set (not counted as dropped)."""
-        self._sets.clear()
-        self._bytes = 0
-
-    def expire(self) -> int:
-        """Drop the sets older than ``max_age``; return how many went."""
-        deadline = self._clock() - self._max_age
-        dropped = 0
-        while self._sets:
-            key, pending = next(iter(self._sets.items()))
-            if pending.created > deadline:
-                break
-            self._drop(key)
-            dropped += 1
-        self.expired += dropped
-        return dropped
-
-    def _drop(self, key: _SetKey) -> None:
-        self._bytes -= self._sets.pop(key).size
-
-    def feed(self, part: IncomingPart) -> IncomingMessage | None:
-        """Add a part; return the message once complete (a single part at once), else None."""
-        if part.reference is None or not 1 <= part.sequence <= part.total or part.total == 1:
-            return _join([part])
-        self.expire()
-        key: _SetKey = (
-            part.source,
-            part.destination,
-            part.reference_kind,
-            part.reference,
-            part.total,
-        )
-        pending = self._sets.get(key)
-        if pending is None:
-            pending = self._sets[key] = _PendingSet(created=self._clock())
-        if part.sequence in pending.parts:
-            return None
-        pending.parts[part.sequence] = part
-        pending.size += len(part.payload)
-        self._bytes += len(part.payload)
-        if len(pending.parts) >= part.total:
-            self._drop(key)
-            return _join([pending.parts[number] for number in sorted(pending.parts)])
-        while self._sets and (len(self._sets) > self._max_pending or self._bytes > self._max_bytes):
-            self._drop(next(iter(self._sets)))
-            self.evicted += 1
-        return None
-
-
-# --------------------------------------------------------------------------------------------
-# Logging once
-
-
-class FailureTally:
-    """Count failures by kind and tell when a kind is new, so each is logged only once.
-
-    ``if tally.record(report.reason): _LOGGER.warning(...)`` -- later ones at DEBUG.  Kinds
-    beyond ``max_kinds`` are counted under ``"other"`` and never reported as new again.
-    """
-
-    def __init__(self, max_kinds: int = 64) -> None:
-        """Bound the number of distinct kinds kept."""
-        self._max_kinds = max_kinds
-        self._counts: dict[str, int] = {}
-
-    def record(self, kind: str) -> bool:
-        """Count one failure of ``kind``; True the first time this kind is seen."""
-        key = str(kind)
-        if key not in self._counts and len(self._counts) >= self._max_kinds:
-            key = "other"
-            first = False
-        else:
-            first = key not in self._counts
-        self._counts[key] = self._counts.get(key, 0) + 1
-        return first
-
-    @property
-    def counts(self) -> Mapping[str, int]:
-        """Failures per kind (a copy)."""
-        return dict(self._counts)
-
-    @property
-    def total(self) -> int:
-        """All failures counted."""
-        return sum(self._counts.values())

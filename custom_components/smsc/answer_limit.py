@@ -1,0 +1,44 @@
+"""Bound the answers texted to each sender per hour, so an auto-responder cannot ping-pong."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+import time
+from typing import Final
+
+WINDOW: Final = 3600.0  # seconds: the limit counts answers within any hour
+
+
+class AnswerLimit:
+    """At most `per_hour` answers to one number within any hour; one warning per hour above it.
+
+    Memory stays bounded: one queue of at most `per_hour` times per number that was answered,
+    and only recipients allowed to talk to Assist are ever answered.
+    """
+
+    def __init__(self, per_hour: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_hour = per_hour
+        self._clock = clock
+        self._answered: dict[str, deque[float]] = {}
+        self._warned: dict[str, float] = {}
+
+    def try_take(self, number: str) -> bool:
+        """Count one more answer to this number; False (and nothing counted) at the limit."""
+        now = self._clock()
+        times = self._answered.setdefault(number, deque(maxlen=self.per_hour))
+        while times and now - times[0] >= WINDOW:
+            times.popleft()
+        if len(times) >= self.per_hour:
+            return False
+        times.append(now)
+        return True
+
+    def warning_due(self, number: str) -> bool:
+        """True for the first refusal to this number in an hour; the caller logs it."""
+        now = self._clock()
+        last = self._warned.get(number)
+        if last is not None and now - last < WINDOW:
+            return False
+        self._warned[number] = now
+        return True

@@ -1,0 +1,249 @@
+"""Classify each ``deliver_sm``: delivery receipt, HLR result, incoming SMS part, or unusable.
+
+Used on the session's I/O thread: the session builds a :class:`DeliverSm` from smpplib's PDU
+(:meth:`DeliverSm.from_pdu`) and calls :func:`parse_deliver_sm`, which never raises and returns
+one of
+
+* :class:`.receipts.DeliveryReceipt` -- a status report for a message we sent;
+* :class:`.receipts.HlrResult` -- the answer to an ``__HLR__`` request (SMSC sends it as a
+  status report);
+* :class:`.incoming.IncomingPart` -- an incoming (MO) SMS or one part of it, for the
+  session's :class:`.incoming.IncomingAssembler`;
+* :class:`.receipts.UnparsedReport` -- something unusable; the hub logs it (once per
+  :class:`.receipts.UnparsedReason`, see :class:`.tally.FailureTally`) and counts it.
+
+No Home Assistant or smpplib imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import Final, Literal
+
+from .decoding import decode_report_text
+from .incoming import IncomingPart
+from .receipts import (
+    UNPARSED_PREVIEW,
+    DeliveryReceipt,
+    HlrResult,
+    UnparsedReason,
+    UnparsedReport,
+    parse_receipt,
+)
+
+__all__ = ["DeliverSm", "DeliverSmResult", "parse_deliver_sm"]
+
+type DeliverSmResult = DeliveryReceipt | HlrResult | IncomingPart | UnparsedReport
+
+ESM_UDHI: Final = 0x40
+"""esm_class bit: short_message starts with a user data header."""
+ESM_TYPE_MASK: Final = 0x3C
+_REPORT_TYPES: Final = frozenset({0x04, 0x08, 0x20})
+"""SMSC delivery receipt, SME delivery acknowledgement, intermediate delivery notification."""
+
+type _Concat = tuple[Literal["udh8", "udh16"], int, int, int]
+
+
+# --------------------------------------------------------------------------------------------
+# Input
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, int):
+        return int(value)  # a bool becomes a plain int
+    if isinstance(value, (bytes, bytearray, str)):
+        text = value.decode("latin-1") if isinstance(value, (bytes, bytearray)) else value
+        text = text.replace("\x00", "").strip()
+        if text.isascii() and text.isdigit() and len(text) <= 10:
+            return int(text)
+    return None
+
+
+def _as_bytes(value: object) -> bytes:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", errors="replace")
+    return b""
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    elif isinstance(value, str):
+        text = value
+    else:
+        return ""
+    return text.replace("\x00", "")
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverSm:
+    """The fields of a ``deliver_sm`` this module uses."""
+
+    esm_class: int = 0
+    data_coding: int = 0
+    short_message: bytes = b""
+    source_addr: str = ""
+    destination_addr: str = ""
+    receipted_message_id: str | None = None
+    message_state: int | None = None
+    message_payload: bytes | None = None
+    sar_msg_ref_num: int | None = None
+    sar_total_segments: int | None = None
+    sar_segment_seqnum: int | None = None
+
+    @classmethod
+    def from_pdu(cls, pdu: object) -> DeliverSm:
+        """Read the fields from smpplib's ``DeliverSM`` (or any object with those attributes).
+
+        smpplib gives ``bytes`` for the addresses, ``short_message``, ``message_payload`` and
+        ``receipted_message_id``, ``int`` for ``esm_class``/``data_coding``/``message_state``/
+        ``sar_*``, and None for an absent TLV; ``str`` is accepted too.  Never raises.
+        """
+
+        def attr(name: str) -> object:
+            try:
+                return getattr(pdu, name, None)
+            except Exception:  # a hostile __getattr__ must not break the reader
+                return None
+
+        receipted = attr("receipted_message_id")
+        payload = attr("message_payload")
+        return cls(
+            esm_class=_as_int(attr("esm_class")) or 0,
+            data_coding=_as_int(attr("data_coding")) or 0,
+            short_message=_as_bytes(attr("short_message")),
+            source_addr=_as_text(attr("source_addr")),
+            destination_addr=_as_text(attr("destination_addr")),
+            receipted_message_id=None if receipted is None else _as_text(receipted),
+            message_state=_as_int(attr("message_state")),
+            message_payload=None if payload is None else _as_bytes(payload),
+            sar_msg_ref_num=_as_int(attr("sar_msg_ref_num")),
+            sar_total_segments=_as_int(attr("sar_total_segments")),
+            sar_segment_seqnum=_as_int(attr("sar_segment_seqnum")),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Classification
+
+
+def _split_udh(data: bytes) -> tuple[bytes, _Concat | None] | None:
+    """Strip the user data header; return the rest and the concatenation IE, None if broken."""
+    if not data or 1 + data[0] > len(data):
+        return None
+    header, payload = data[1 : 1 + data[0]], data[1 + data[0] :]
+    concat: _Concat | None = None
+    pos = 0
+    while pos + 2 <= len(header):
+        iei, length = header[pos], header[pos + 1]
+        value = header[pos + 2 : pos + 2 + length]
+        pos += 2 + length
+        if len(value) < length:
+            break
+        if concat is None and iei == 0x00 and length == 3:
+            concat = ("udh8", value[0], value[1], value[2])
+        elif concat is None and iei == 0x08 and length == 4:
+            concat = ("udh16", (value[0] << 8) | value[1], value[2], value[3])
+    return payload, concat
+
+
+def _preview(data: bytes) -> str:
+    return data[: UNPARSED_PREVIEW // 2].hex()
+
+
+def _parse(sm: DeliverSm, receipt_tz: tzinfo) -> DeliverSmResult:
+    body = sm.short_message
+    if not body and sm.message_payload:
+        body = sm.message_payload
+    udhi = bool(sm.esm_class & ESM_UDHI)
+    message_type = sm.esm_class & ESM_TYPE_MASK
+    is_report = message_type in _REPORT_TYPES or (
+        message_type == 0 and sm.receipted_message_id is not None and sm.message_state is not None
+    )
+
+    if is_report:
+        if udhi and (split := _split_udh(body)) is not None:
+            body = split[0]
+        result = parse_receipt(
+            decode_report_text(body, sm.data_coding),
+            receipted_message_id=sm.receipted_message_id,
+            message_state=sm.message_state,
+            receipt_tz=receipt_tz,
+        )
+        if isinstance(result, UnparsedReport):
+            return UnparsedReport(
+                result.reason,
+                raw=result.raw,
+                esm_class=sm.esm_class,
+                data_coding=sm.data_coding,
+                source=sm.source_addr,
+                destination=sm.destination_addr,
+            )
+        return result
+
+    kind: Literal["", "udh8", "udh16", "sar"] = ""
+    reference: int | None = None
+    total = sequence = 1
+    if udhi:
+        split = _split_udh(body)
+        if split is None:
+            return UnparsedReport(
+                UnparsedReason.BAD_UDH,
+                raw=_preview(body),
+                esm_class=sm.esm_class,
+                data_coding=sm.data_coding,
+                source=sm.source_addr,
+                destination=sm.destination_addr,
+            )
+        body, concat = split
+        if concat is not None:
+            kind, reference, total, sequence = concat
+    if (
+        kind == ""
+        and sm.sar_msg_ref_num is not None
+        and sm.sar_total_segments is not None
+        and sm.sar_segment_seqnum is not None
+    ):
+        kind, reference = "sar", sm.sar_msg_ref_num
+        total, sequence = sm.sar_total_segments, sm.sar_segment_seqnum
+    if not 1 <= sequence <= total <= 255 or total == 1:
+        # Not part of a set (or a nonsensical one): deliver what there is on its own.
+        kind, reference, total, sequence = "", None, 1, 1
+    return IncomingPart(
+        source=sm.source_addr,
+        destination=sm.destination_addr,
+        data_coding=sm.data_coding,
+        payload=body,
+        reference=reference,
+        total=total,
+        sequence=sequence,
+        reference_kind=kind,
+    )
+
+
+def parse_deliver_sm(sm: DeliverSm, *, receipt_tz: tzinfo = UTC) -> DeliverSmResult:
+    """Classify and parse a ``deliver_sm``; never raises.
+
+    ``esm_class & 0x3C`` of 0x04 (SMSC receipt), 0x08 (SME acknowledgement) or 0x20
+    (intermediate notification) -- or a PDU with both ``receipted_message_id`` and
+    ``message_state`` -- is a status report: :class:`DeliveryReceipt`, or :class:`HlrResult`
+    when its text has ``imsi:``.  Anything else is an incoming SMS: :class:`IncomingPart`
+    (UDH stripped; concatenation from the UDH, IEI 0x00 or 0x08, else from the ``sar_*`` TLVs).
+    The text comes from ``short_message``, or ``message_payload`` when that is empty.
+    """
+    try:
+        return _parse(sm, receipt_tz)
+    except Exception:  # the reader thread must survive any input
+        return UnparsedReport(
+            UnparsedReason.PARSER_ERROR,
+            raw=repr(sm)[:UNPARSED_PREVIEW],
+            esm_class=_as_int(getattr(sm, "esm_class", 0)) or 0,
+            data_coding=_as_int(getattr(sm, "data_coding", 0)) or 0,
+        )

@@ -1,0 +1,510 @@
+"""Text your home: SMS to Assist and its answer back, through the simulator and the real agent.
+
+Home Assistant's own conversation agent with its real intents handles the messages; only the
+tests of the error paths (an agent that raises, hangs, says nothing or talks too long) register
+a small agent of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+import json
+import logging
+from typing import Any, Literal
+
+from homeassistant.components import conversation
+from homeassistant.components.conversation import ConversationInput, ConversationResult
+from homeassistant.components.conversation.models import AbstractConversationAgent
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_NAME, MATCH_ALL, STATE_OFF, STATE_ON
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import intent
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.smsc import assist as smsc_assist
+from custom_components.smsc.const import (
+    CONF_ASSIST,
+    CONF_ASSIST_AGENT,
+    CONF_ASSIST_ANSWERS_PER_HOUR,
+    CONF_ASSIST_LANGUAGE,
+    CONF_CHANNELS,
+    CONF_MAX_PARTS,
+    CONF_PHONE_NUMBER,
+    CONF_PIN,
+    DOMAIN,
+    EVENT_ASSIST_HANDLED,
+    EVENT_MESSAGE_RECEIVED,
+    SUBENTRY_RECIPIENT,
+)
+from simulator import SmscSimulator
+
+from .conftest import LOGIN, device_with_identifier, entry_data, loaded, wait_until
+
+HOME_NUMBER = "79001112233"  # the virtual number rented at SMSC that the family writes to
+MUM = "79991234567"  # may talk to Assist, no PIN
+GRAN = "79991234568"  # may talk to Assist with a PIN
+DAD = "79991234569"  # a recipient without Assist
+STRANGER = "79995550000"  # no recipient at all
+PIN = "Zq7Kx9"  # letters, so that no port, id or time in the logs can contain it by chance
+ACCOUNT_SENDER = "MyHome"
+HEATING = "input_boolean.heating"
+
+
+def _recipient(name: str, phone: str, **extra: Any) -> ConfigSubentryData:
+    return ConfigSubentryData(
+        data={CONF_NAME: name, CONF_PHONE_NUMBER: phone, CONF_CHANNELS: ["sms"], **extra},
+        subentry_type=SUBENTRY_RECIPIENT,
+        title=name,
+        unique_id=phone,
+    )
+
+
+@pytest.fixture
+def assist_options() -> dict[str, Any]:
+    """The account's options; a test may change them before the entry is set up."""
+    return {}
+
+
+@pytest.fixture
+def assist_entry(smsc_simulator: SmscSimulator, assist_options: dict[str, Any]) -> MockConfigEntry:
+    """An account with Mum and Gran (Assist, Gran with a PIN) and Dad (no Assist)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"SMSC {LOGIN}",
+        unique_id=f"{LOGIN}@{smsc_simulator.host}",
+        data=entry_data(smsc_simulator, sender=ACCOUNT_SENDER),
+        options=assist_options,
+        subentries_data=[
+            _recipient("Mum", MUM, **{CONF_ASSIST: True}),
+            _recipient("Gran", GRAN, **{CONF_ASSIST: True, CONF_PIN: PIN}),
+            _recipient("Dad", DAD),
+        ],
+    )
+
+
+@pytest.fixture
+async def home(hass: HomeAssistant) -> None:
+    """Assist with its real default agent, a Heating switch exposed to it, a Boiler not."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {"input_boolean": {"heating": {"name": "Heating"}, "boiler": {"name": "Boiler"}}},
+    )
+    async_expose_entity(hass, conversation.DOMAIN, HEATING, True)
+    async_expose_entity(hass, conversation.DOMAIN, "input_boolean.boiler", False)
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def init_assist(
+    hass: HomeAssistant, home: None, assist_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The account set up and bound to the simulator, with Assist loaded."""
+    async with loaded(hass, assist_entry):
+        yield assist_entry
+
+
+def capture(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
+    """The data of every event of this type from now on."""
+    seen: list[dict[str, Any]] = []
+
+    @callback
+    def record(event: Event) -> None:
+        seen.append(dict(event.data))
+
+    hass.bus.async_listen(event_type, record)
+    return seen
+
+
+async def text_home(
+    sim: SmscSimulator, sender: str, text: str, *, to: str = HOME_NUMBER, data_coding: int | None = None
+) -> None:
+    """A phone writes to the home's number."""
+    await sim.inject_incoming(sender, to, text, data_coding=data_coding)
+
+
+async def handled(events: list[dict[str, Any]], count: int = 1) -> list[dict[str, Any]]:
+    """Wait for `count` smsc_assist_handled events."""
+    await wait_until(lambda: len(events) >= count, timeout=15)
+    return events[:count]
+
+
+async def test_english_on_russian_off_with_the_real_agent(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_assist: MockConfigEntry
+) -> None:
+    """An English SMS turns the exposed switch on, a Russian one (language ru) turns it off;
+    the answers come back by SMS from the number the messages were written to."""
+    received = capture(hass, EVENT_MESSAGE_RECEIVED)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    assert hass.states.get(HEATING).state == STATE_OFF
+
+    await text_home(smsc_simulator, MUM, "Turn on the heating")
+    [event] = await handled(answers)
+    assert hass.states.get(HEATING).state == STATE_ON
+    [sms] = await smsc_simulator.wait_for_messages(1)
+    assert (sms.source_addr, sms.source_addr_ton, sms.destination_addr) == (HOME_NUMBER, 1, MUM)
+    assert sms.text == event["answer"]
+    assert event["answer"]
+    device = device_with_identifier(hass, init_assist, f"{init_assist.entry_id}_{_mum(init_assist)}")
+    assert device is not None
+    assert event | {"answer": None, "conversation_id": None, "message_ids": None} == {
+        "entry_id": init_assist.entry_id,
+        "device_id": device.id,
+        "sender": MUM,
+        "recipient": HOME_NUMBER,
+        "text": "Turn on the heating",
+        "result": "answered",
+        "handled": True,
+        "response_type": "action_done",
+        "answer": None,
+        "answer_sent": True,
+        "message_ids": None,
+        "error_code": None,
+        "conversation_id": None,
+        "agent_id": "conversation.home_assistant",
+        "language": "en",
+    }
+    assert event["message_ids"] == list(sms.message_ids)
+    assert received[0]["device_id"] == device.id
+    assert received[0]["assist"] is True
+
+    hass.config_entries.async_update_entry(
+        init_assist, options={**init_assist.options, CONF_ASSIST_LANGUAGE: "ru"}
+    )
+    await hass.async_block_till_done()
+    await wait_until(lambda: init_assist.runtime_data.connected)
+    await text_home(smsc_simulator, MUM, "Выключи Heating")
+    [_, event] = await handled(answers, 2)
+    assert hass.states.get(HEATING).state == STATE_OFF
+    [_, sms] = await smsc_simulator.wait_for_messages(2)
+    assert (event["language"], event["result"], event["handled"]) == ("ru", "answered", True)
+    assert sms.text == event["answer"]
+    assert any("а" <= char <= "я" for char in sms.text.lower()), sms.text  # noqa: RUF001
+    assert sms.source_addr == HOME_NUMBER
+
+
+def _mum(entry: MockConfigEntry) -> str:
+    return next(s.subentry_id for s in entry.subentries.values() if s.unique_id == MUM)
+
+
+async def test_follow_up_continues_the_conversation(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_assist: MockConfigEntry
+) -> None:
+    """Two messages within minutes share one conversation id; an answer to a name not exposed
+    to Assist changes nothing (Assist only sees exposed entities)."""
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    await text_home(smsc_simulator, MUM, "Turn on the heating")
+    await handled(answers)
+    await text_home(smsc_simulator, MUM, "Turn on the boiler")
+    first, second = await handled(answers, 2)
+    assert first["conversation_id"]
+    assert second["conversation_id"] == first["conversation_id"]
+    assert init_assist.runtime_data.assist.conversations.get(MUM) == first["conversation_id"]
+    assert hass.states.get("input_boolean.boiler").state == STATE_OFF
+    assert (second["result"], second["handled"], second["response_type"]) == (
+        "answered",
+        False,
+        "error",
+    )
+    assert second["answer_sent"]  # the agent's "not found" is an answer worth texting
+
+
+async def test_who_gets_no_answer(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_assist: MockConfigEntry
+) -> None:
+    """A recipient without Assist, a number that is no recipient, a wrong or missing PIN and a
+    message holding only the PIN change nothing and get no answer; the right PIN does."""
+    received = capture(hass, EVENT_MESSAGE_RECEIVED)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    for sender, text in (
+        (DAD, "Turn on the heating"),
+        (STRANGER, "Turn on the heating"),
+        (GRAN, "0000 turn on the heating"),
+        (GRAN, "Turn on the heating"),
+        (GRAN, f"{PIN}turn on the heating"),  # the PIN must be a word of its own
+        (GRAN, PIN),
+    ):
+        await text_home(smsc_simulator, sender, text)
+    await wait_until(lambda: len(received) == 6)
+    assert hass.states.get(HEATING).state == STATE_OFF
+    assert answers == []
+    # Dad and the stranger: the event as before this feature, and nothing more.
+    assert set(received[0]) == set(received[1]) == {
+        "entry_id",
+        "sender",
+        "recipient",
+        "text",
+        "parts",
+        "timestamp",
+    }
+    assert [r["assist"] for r in received[2:]] == [False, False, False, False]
+    assert all(r["device_id"] for r in received[2:])
+
+    await text_home(smsc_simulator, GRAN, f"{PIN.lower()}: turn on the heating")
+    [event] = await handled(answers)
+    assert hass.states.get(HEATING).state == STATE_ON
+    assert event["text"] == "turn on the heating"
+    assert received[-1]["assist"] is True
+    [sms] = await smsc_simulator.wait_for_messages(1)
+    assert sms.destination_addr == GRAN
+    assert len(smsc_simulator.received) == 1
+
+
+async def test_pin_never_shows(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    smsc_simulator: SmscSimulator,
+    init_assist: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The PIN is in no log line (debug included), event, event entity or diagnostics."""
+    caplog.set_level(logging.DEBUG)
+    assert await async_setup_component(hass, "diagnostics", {})
+    received = capture(hass, EVENT_MESSAGE_RECEIVED)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    await text_home(smsc_simulator, GRAN, f"{PIN} turn on the heating")
+    await text_home(smsc_simulator, GRAN, f"hello, my PIN is {PIN}")
+    await handled(answers)
+    await wait_until(lambda: len(received) == 2)
+    assert received[0]["text"] == answers[0]["text"] == "turn on the heating"
+    assert received[1]["text"] == "hello, my PIN is ****"
+    assert hass.states.get(HEATING).state == STATE_ON
+    events = [*received, *answers]
+    state = hass.states.get("event.smsc_demo_incoming_message")
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_assist)
+    assert diagnostics["entry"]["subentries"][1]["data"][CONF_PIN] == "**REDACTED**"
+    for where in (caplog.text, json.dumps(events), str(state.attributes), json.dumps(diagnostics)):
+        assert PIN.lower() not in where.lower()
+
+
+@pytest.mark.parametrize("assist_options", [{CONF_ASSIST_ANSWERS_PER_HOUR: 3}])
+async def test_a_burst_gets_at_most_the_answers_of_an_hour(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    init_assist: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """40 messages at once (an auto-responder) get at most 3 answers and one warning; the
+    rest still fire smsc_message_received. Repeated answers are dropped, never retried."""
+    received = capture(hass, EVENT_MESSAGE_RECEIVED)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    for _ in range(40):
+        await text_home(smsc_simulator, MUM, "Turn on the heating")
+    await wait_until(lambda: len(received) == 40 and len(answers) == 40, timeout=20)
+    results = [event["result"] for event in answers]
+    assert results.count("answered") == 3
+    assert results.count("rate_limited") == 37
+    assert [r["assist"] for r in received].count(True) == 3
+    await asyncio.sleep(0.2)
+    assert 1 <= len(smsc_simulator.received) <= 3
+    # The same answer three times: SMSC would refuse the repeats, so only the first went out.
+    sent = [event for event in answers if event["answer_sent"]]
+    assert len(sent) == len(smsc_simulator.received) == 1
+    assert {e["error_code"] for e in answers if e["result"] == "answered"} == {
+        None,
+        "duplicate_message",
+    }
+    warnings = [r for r in caplog.records if "answers an hour" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    assert smsc_simulator.refusals == []
+
+
+class _TestAgent(AbstractConversationAgent):
+    """An agent whose answer is whatever the test makes `reply` do."""
+
+    def __init__(self, reply: Callable[[ConversationInput], Any]) -> None:
+        self.reply = reply
+        self.inputs: list[ConversationInput] = []
+
+    @property
+    def supported_languages(self) -> Literal["*"]:
+        return MATCH_ALL
+
+    async def async_process(self, user_input: ConversationInput) -> ConversationResult:
+        self.inputs.append(user_input)
+        speech = await self.reply(user_input)
+        response = intent.IntentResponse(language=user_input.language)
+        if speech is not None:
+            response.async_set_speech(speech)
+        return ConversationResult(response=response, conversation_id=user_input.conversation_id)
+
+
+TEST_AGENT = "test_agent_entry"  # the id of a test agent: that of its config entry
+WITH_TEST_AGENT = {CONF_ASSIST_AGENT: TEST_AGENT}
+
+
+@pytest.fixture
+def agent_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """The config entry a test agent is registered under."""
+    entry = MockConfigEntry(domain="test_agent", entry_id=TEST_AGENT)
+    entry.add_to_hass(hass)
+    return entry
+
+
+def _register(hass: HomeAssistant, entry: MockConfigEntry, reply: Callable[..., Any]) -> _TestAgent:
+    agent = _TestAgent(reply)
+    conversation.async_set_agent(hass, entry, agent)
+    return agent
+
+
+async def _raise(_: ConversationInput) -> str:
+    raise RuntimeError("the agent broke")
+
+
+@pytest.mark.parametrize(
+    ("assist_options", "apology"),
+    [
+        (WITH_TEST_AGENT, "Sorry, I could not do that right now. Please try again later."),
+        (
+            {**WITH_TEST_AGENT, CONF_ASSIST_LANGUAGE: "ru"},
+            "Извините, сейчас это сделать не получилось. Попробуйте позже.",
+        ),
+    ],
+)
+async def test_an_agent_that_raises_gets_the_apology(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    apology: str,
+) -> None:
+    """A failing agent: the sender gets the translated apology, never the traceback."""
+    _register(hass, agent_entry, _raise)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        await text_home(smsc_simulator, MUM, "What is the weather?")
+        [event] = await handled(answers)
+        [sms] = await smsc_simulator.wait_for_messages(1)
+    assert sms.text == apology
+    assert (event["result"], event["handled"], event["answer"]) == ("failed", False, apology)
+    assert "the agent broke" in caplog.text  # the owner finds the traceback in the log
+
+
+@pytest.mark.parametrize("assist_options", [WITH_TEST_AGENT])
+async def test_a_slow_agent_gets_the_apology_and_holds_up_no_one(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An agent past the timeout earns the apology; Gran's answer does not wait for Mum's."""
+    monkeypatch.setattr(smsc_assist, "ANSWER_TIMEOUT", 0.5)
+    release = asyncio.Event()
+
+    async def reply(user_input: ConversationInput) -> str:
+        if "slow" in user_input.text:
+            await release.wait()
+        return f"Answer to {user_input.text}"
+
+    _register(hass, agent_entry, reply)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        await text_home(smsc_simulator, MUM, "slow question")
+        await text_home(smsc_simulator, GRAN, f"{PIN} quick question")
+        first, second = await handled(answers, 2)
+        assert (first["sender"], first["answer"]) == (GRAN, "Answer to quick question")
+        assert (second["sender"], second["result"]) == (MUM, "failed")
+        assert second["answer"].startswith("Sorry")
+    release.set()
+    assert "did not answer an SMS from Mum within 0.5 s" in caplog.text
+
+
+@pytest.mark.parametrize("assist_options", [{**WITH_TEST_AGENT, CONF_MAX_PARTS: 2}])
+async def test_a_long_answer_is_shortened_to_the_maximum_parts(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+) -> None:
+    """An answer longer than Maximum SMS parts is cut at a word with an ellipsis, not refused;
+    "..." on a GSM text (a "…" would make it UCS-2), "…" on a Cyrillic one."""
+    english_answer, russian_answer = "All is well at home. " * 30, "Дома всё хорошо. " * 30
+    long_answers = iter([english_answer, russian_answer])
+
+    async def reply(_: ConversationInput) -> str:
+        return next(long_answers)
+
+    _register(hass, agent_entry, reply)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        await text_home(smsc_simulator, MUM, "How is the house?")
+        await handled(answers)
+        await text_home(smsc_simulator, MUM, "Как дома?")
+        await handled(answers, 2)
+        english, russian = await smsc_simulator.wait_for_messages(2)
+    assert english.parts == russian.parts == 2
+    for sms, answer, ellipsis, most in (
+        (english, english_answer, "...", 2 * 153),
+        (russian, russian_answer, "…", 2 * 67),
+    ):
+        kept = sms.text.removesuffix(ellipsis)
+        assert kept != sms.text, sms.text
+        assert answer.startswith(kept)
+        assert answer[len(kept)] == " "  # cut between words
+        assert most - 10 < len(sms.text) <= most
+
+
+@pytest.mark.parametrize("assist_options", [WITH_TEST_AGENT])
+async def test_an_agent_that_says_nothing(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+) -> None:
+    """A silent agent still lets the sender know it was done."""
+
+    async def reply(_: ConversationInput) -> None:
+        return None
+
+    agent = _register(hass, agent_entry, reply)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        await text_home(smsc_simulator, MUM, "Lock up", to="HomeSMS")
+        [event] = await handled(answers)
+        [sms] = await smsc_simulator.wait_for_messages(1)
+    assert (event["response_type"], event["answer"], sms.text) == ("action_done", "Done.", "Done.")
+    # Written to a name, not a number: the answer comes from the account's sender.
+    assert sms.source_addr == ACCOUNT_SENDER
+    assert agent.inputs[0].device_id == event["device_id"]
+    assert agent.inputs[0].language == "en"
+
+
+async def test_without_conversation_a_clear_warning(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    assist_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """conversation is not loaded for the user: the message fires its events, gets no answer,
+    and the log says what to do (once an hour, not per message)."""
+    received = capture(hass, EVENT_MESSAGE_RECEIVED)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        assert "conversation" not in hass.config.components
+        await text_home(smsc_simulator, MUM, "Turn on the heating")
+        await text_home(smsc_simulator, MUM, "Turn on the heating")
+        await wait_until(lambda: len(answers) == 2)
+    assert [a["result"] for a in answers] == ["conversation_not_loaded"] * 2
+    assert [r["assist"] for r in received] == [False, False]
+    warnings = [r for r in caplog.records if "conversation integration is not loaded" in r.message]
+    assert len(warnings) == 1
+    assert "default_config" in warnings[0].message
+    assert smsc_simulator.received == []
