@@ -7,11 +7,13 @@ Both talk to the same simulator (its own thread and event loop, rules and receip
   one message at a time (what a naive smpplib user does).
 * ``SmppSession, submit_window=N``: ``SmppSession.submit`` from N concurrent asyncio tasks, so
   the session keeps N submits in flight, the way the hub sends to many recipients at once.
+  Pacing is off here (an unlimited rate): this measures what the session costs per message.
+  An account paces at its *Messages per second* (30 by default); ``far.py`` measures that.
 
 Each configuration runs ``--rounds`` times, interleaved, and the median is reported: the
 machine's other load moves single runs by +-30 %.
 
-Usage: python bench/throughput.py [-n 2000] [--windows 10,1,50] [--rounds 3]
+Usage: python bench/throughput.py [-n 2000] [--windows 30,10,1,50] [--rounds 3]
                                   [--simulator thread|process]
 """
 
@@ -40,6 +42,7 @@ from simulator import SimulatorThread, SmscSimulator
 SYNC_NAME = "smpplib, synchronous loop"
 LOGIN = "demo"
 PASSWORD = "demo"  # noqa: S105 - the simulator's demo account
+UNPACED_RATE = 1_000_000  # submits a second: pacing never holds a submit back
 
 
 def _params(i: int) -> dict[str, Any]:
@@ -100,7 +103,9 @@ def run_smpplib_sync(port: int, n: int) -> Result:
 async def _run_session(port: int, n: int, window: int) -> Result:
     loop = asyncio.get_running_loop()
     session = SmppSession(
-        SessionConfig("127.0.0.1", port, LOGIN, PASSWORD, submit_window=window),
+        SessionConfig(
+            "127.0.0.1", port, LOGIN, PASSWORD, submit_window=window, max_rate=UNPACED_RATE
+        ),
         loop=loop,
     )
     await session.start()
@@ -177,7 +182,7 @@ def simulator(where: str) -> Iterator[int]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000, help="messages per run")
-    parser.add_argument("--windows", default="10,1,50", help="submit windows to measure")
+    parser.add_argument("--windows", default="30,10,1,50", help="submit windows to measure")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each, interleaved")
     parser.add_argument(
         "--simulator",

@@ -8,7 +8,13 @@ from typing import Any, Final
 
 from homeassistant.core import callback
 
-from .const import CONF_MAX_PARTS, CONF_USE_MESSAGE_PAYLOAD, DEFAULT_MAX_PARTS
+from .const import (
+    CONF_MAX_PARTS,
+    CONF_SMS_ENCODING,
+    CONF_USE_MESSAGE_PAYLOAD,
+    DEFAULT_MAX_PARTS,
+    SMS_ENCODING_UCS2,
+)
 from .models import HubCounters, RecipientResult
 from .smpp.address import Address, normalize_recipient, normalize_sender
 from .smpp.compose import ComposedMessage, Encoding, MessageKind, MessageRequest, compose
@@ -61,9 +67,20 @@ class MessageSender:
     def compose(
         self, request: MessageRequest, *, encoding: Encoding = Encoding.AUTO
     ) -> ComposedMessage:
-        """Turn a request into parts; raises ComposeError for input SMSC cannot take."""
+        """Turn a request into parts; raises ComposeError for input SMSC cannot take.
+
+        An SMS left to pick its encoding follows the account's `sms_encoding` option: an owner
+        whose Latin SMS arrive garbled (a server reading GSM 7-bit as another alphabet) can
+        send everything as UCS-2 without waiting for a release.
+        """
         self._reference = (self._reference + 1) % _UDH_REFERENCES
         options = self._options()
+        if (
+            request.kind is MessageKind.SMS
+            and encoding is Encoding.AUTO
+            and options.get(CONF_SMS_ENCODING) == SMS_ENCODING_UCS2
+        ):
+            encoding = Encoding.UCS2
         return compose(
             request,
             iso_bound=self._session.config.latin1,

@@ -13,6 +13,7 @@ import pytest
 from custom_components.smsc.smpp.compose import (
     DEFAULT_MAX_PARTS,
     DEFAULT_VOICE,
+    MAX_PREFIXED_LENGTH,
     VOICES,
     ComposedMessage,
     Encoding,
@@ -699,3 +700,60 @@ def test_error_text_fallbacks() -> None:
     assert err.translation_placeholders == {"parts": "7"}
     assert str(err).startswith(MESSAGES["too_many_parts"])
     assert "'parts': '7'" in str(err)
+
+
+# --------------------------------------------------------------------------------------------
+# Kinds SMSC picks by a prefix: UCS-2, one PDU
+
+
+PREFIXED_KINDS = [kind for kind in MessageKind if kind is not MessageKind.SMS]
+
+
+def _request(kind: MessageKind, message: str) -> MessageRequest:
+    fixed = kind in (MessageKind.HLR, MessageKind.PING)
+    subject = "S" if kind in (MessageKind.MMS, MessageKind.EMAIL) else None
+    return MessageRequest(kind=kind, message="" if fixed else message, subject=subject)
+
+
+@pytest.mark.parametrize("kind", PREFIXED_KINDS)
+def test_prefixed_kinds_are_ucs2_in_short_message_when_they_fit(kind: MessageKind) -> None:
+    composed = compose(_request(kind, "Hi_{x}"), reference=0)
+    [part] = composed.parts
+    assert (composed.encoding, part.data_coding, part.esm_class) == (Encoding.UCS2, 8, 0)
+    assert part.message_payload is None
+    assert part.short_message.decode("utf-16-be") == composed.text
+
+
+@pytest.mark.parametrize("kind", [MessageKind.CALL, MessageKind.VIBER, MessageKind.EMAIL])
+def test_a_long_prefixed_text_goes_whole_in_message_payload(kind: MessageKind) -> None:
+    """Never concatenated parts, whatever max_parts and use_message_payload say."""
+    composed = compose(
+        _request(kind, "Ж" * 500), max_parts=1, use_message_payload=False, reference=0
+    )
+    [part] = composed.parts
+    assert (part.short_message, part.data_coding, part.esm_class) == (b"", 8, 0)
+    assert part.message_payload is not None
+    assert part.message_payload.decode("utf-16-be") == composed.text
+
+
+def test_prefixed_text_limit_counts_utf16_units() -> None:
+    prefix = len("__SOC__: ")
+    fits = compose(
+        _request(MessageKind.SOCIAL, "😀" * ((MAX_PREFIXED_LENGTH - prefix) // 2)), reference=0
+    )
+    assert fits.units == MAX_PREFIXED_LENGTH - (MAX_PREFIXED_LENGTH - prefix) % 2
+    with pytest.raises(ComposeError) as err:
+        compose(_request(MessageKind.SOCIAL, "x" * (MAX_PREFIXED_LENGTH - prefix + 1)), reference=0)
+    assert err.value.translation_key == "text_too_long"
+
+
+def test_prefixed_kinds_refuse_a_lone_surrogate() -> None:
+    with pytest.raises(EncodingError) as err:
+        compose(_request(MessageKind.VIBER, "a\ud800b"), reference=0)
+    assert err.value.translation_key == "encoding_not_possible"
+
+
+@pytest.mark.parametrize("encoding", [Encoding.GSM, Encoding.LATIN1])
+def test_prefixed_kinds_cannot_be_forced_out_of_ucs2(encoding: Encoding) -> None:
+    with pytest.raises(ValueError, match="always goes as UCS-2"):
+        compose(_request(MessageKind.CALL, "Hi"), encoding=encoding, iso_bound=True, reference=0)

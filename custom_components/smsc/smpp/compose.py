@@ -27,7 +27,7 @@ checked: everything after the marker is comment anyway.  An SMS whose text start
 ``__NAME__`` (e.g. ``__HLR__``) is refused (``reserved_prefix``): SMSC would send another kind
 of message.
 
-Encoding (``data_coding``):
+Encoding (``data_coding``) of an SMS:
 
 * GSM 03.38 7-bit (0) when every character is in the GSM alphabet, the extension table included
   (``€ [ ] { } ~ ^ | \\`` and form feed count as two septets).  Carried unpacked, one septet per
@@ -38,7 +38,15 @@ Encoding (``data_coding``):
 * UCS-2 / UTF-16BE (8) otherwise; a character outside the BMP is a surrogate pair, counts as two
   units and is never split across parts.
 
-Splitting: one part holds 160 septets / 140 octets / 70 UTF-16 units; longer texts become
+Every other kind (the ones SMSC picks by a ``__NAME__`` prefix) always goes as UCS-2 in exactly
+one ``submit_sm``: in ``short_message`` when it fits one part (70 units), else whole in the
+``message_payload`` TLV, never as concatenated parts, because SMSC reads the prefix and the
+``voice:``/``subj:`` lines from one text.  UCS-2 also reads the same however a server interprets
+``data_coding``: the prefix's ``_`` is 0x005F, where GSM would make it 0x11 and a server reading
+coding 0 as ASCII would not see a prefix at all.  Such a text is limited to
+:data:`MAX_PREFIXED_LENGTH` units instead of ``max_parts``.
+
+Splitting (SMS): one part holds 160 septets / 140 octets / 70 UTF-16 units; longer texts become
 concatenated parts with the 6-octet UDH ``05 00 03 ref total seq`` (``esm_class`` 0x40) of at most
 153 septets / 134 octets / 67 units each, never splitting an escape sequence or a surrogate pair.
 More than ``max_parts`` parts (default :data:`DEFAULT_MAX_PARTS`) are refused.  With
@@ -64,6 +72,7 @@ __all__ = [
     "DEFAULT_MAX_PARTS",
     "DEFAULT_VOICE",
     "MAX_PARTS_LIMIT",
+    "MAX_PREFIXED_LENGTH",
     "VOICES",
     "ComposedMessage",
     "Encoding",
@@ -82,6 +91,11 @@ DEFAULT_MAX_PARTS: Final = 6
 
 MAX_PARTS_LIMIT: Final = 255
 """The 8-bit concatenation header cannot count more parts than this."""
+
+MAX_PREFIXED_LENGTH: Final = 2000
+"""Longest text of a call, Viber, MMS, e-mail or social message, in UTF-16 units, prefix,
+subject, voice, param and comment included. Such a text is never split into SMS parts, so
+*Maximum SMS parts* cannot bound it; this keeps a runaway template from reaching SMSC."""
 
 ESM_CLASS_DEFAULT: Final = 0x00
 ESM_CLASS_UDHI: Final = 0x40
@@ -420,6 +434,11 @@ def compose(
     text = build_text(request) if isinstance(request, MessageRequest) else request
     if not text:
         raise ComposeError("empty_message")
+    if isinstance(request, MessageRequest) and request.kind is not MessageKind.SMS:
+        if encoding not in (Encoding.AUTO, Encoding.UCS2):
+            msg = f"a {request.kind} message always goes as UCS-2, not {encoding}"
+            raise ValueError(msg)
+        return _compose_prefixed(text, request.kind)
     if not 1 <= max_parts <= MAX_PARTS_LIMIT:
         msg = f"max_parts must be between 1 and {MAX_PARTS_LIMIT}, not {max_parts}"
         raise ValueError(msg)
@@ -455,4 +474,34 @@ def compose(
         parts=parts,
         units=units,
         segments=segments,
+    )
+
+
+def _compose_prefixed(text: str, kind: MessageKind) -> ComposedMessage:
+    """A kind SMSC picks by its prefix: UCS-2, one PDU, the whole text in it."""
+    misfit = _first_misfit(text, Encoding.UCS2)
+    if misfit is not None:
+        raise EncodingError(
+            "encoding_not_possible",
+            encoding=ENCODING_NAMES[Encoding.UCS2],
+            character=_describe(misfit),
+        )
+    codec = _CODECS[Encoding.UCS2]
+    units = sum(codec.units(char) for char in text)
+    if units > MAX_PREFIXED_LENGTH:
+        raise ComposeError(
+            "text_too_long", kind=kind.value, length=units, max_length=MAX_PREFIXED_LENGTH
+        )
+    data_coding = DATA_CODING[Encoding.UCS2]
+    encoded = codec.encode(text)
+    if units <= codec.single_limit:
+        part = SubmitPart(encoded, data_coding)
+    else:
+        part = SubmitPart(b"", data_coding, ESM_CLASS_DEFAULT, encoded)
+    return ComposedMessage(
+        text=text,
+        encoding=Encoding.UCS2,
+        data_coding=data_coding,
+        parts=(part,),
+        units=units,
     )

@@ -65,6 +65,10 @@ MESSAGES: Final[dict[str, str]] = {
         "The text cannot be sent in {encoding}: the character “{character}” is not available."
     ),
     "latin1_requires_iso": "Latin-1 encoding needs a connection bound with system type “ISO”.",
+    "text_too_long": (
+        "A {kind} message can be at most {max_length} characters long, subject, voice and "
+        "comment included; this one has {length}. Shorten the text."
+    ),
     "too_many_parts": (
         "The message needs {parts} SMS parts; at most {max_parts} are allowed. Shorten the text."
     ),
