@@ -1,4 +1,4 @@
-"""Memory of hub.MessageTracker at 100,000 tracked messages, measured with tracemalloc.
+"""Memory of tracking.MessageTracker at 100,000 tracked messages, measured with tracemalloc.
 
 What is counted: everything allocated while the messages are added, i.e. the tracker's
 OrderedDict, each TrackedMessage (with its sent_at float) and each message id string as
@@ -19,7 +19,7 @@ import tracemalloc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from custom_components.smsc.hub import MessageTracker
+from custom_components.smsc.tracking import MessageTracker
 from custom_components.smsc.smpp.compose import MessageKind
 
 FIRST_ID = 1_000_000_000  # SMSC's ids are decimal numbers of about this size
