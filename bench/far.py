@@ -29,37 +29,17 @@ from pathlib import Path
 import statistics
 import sys
 import time
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import smpplib.client
-import smpplib.consts
+from throughput import LOGIN, PASSWORD, SYNC_NAME as SYNC, params, run_smpplib_sync
 
 from custom_components.smsc.smpp.session import SessionConfig, SmppSession
 from simulator import SimulatorThread
 
-LOGIN = "demo"
-PASSWORD = "demo"  # noqa: S105 - the simulator's demo account
-SYNC = "smpplib, synchronous loop"
 PACED = "SmppSession, paced (default)"
 UNPACED = "SmppSession, unpaced, window 10"
 UNLIMITED = 1_000_000
-
-
-def _params(i: int) -> dict[str, Any]:
-    return {
-        "source_addr_ton": 5,
-        "source_addr_npi": 0,
-        "source_addr": "Bench",
-        "dest_addr_ton": 1,
-        "dest_addr_npi": 1,
-        "destination_addr": f"7999{i % 10_000_000:07d}",
-        "short_message": f"far message {i}".encode(),
-        "data_coding": 0,
-        "esm_class": 0,
-        "registered_delivery": 0,
-    }
 
 
 @dataclass
@@ -68,35 +48,6 @@ class Run:
     size: int
     seconds: float
     throttled: int
-
-
-def run_sync(port: int, size: int, first: int) -> float:
-    client = smpplib.client.Client("127.0.0.1", port, timeout=10, allow_unknown_opt_params=True)
-    done = 0
-
-    def on_sent(pdu: Any, **_: Any) -> None:
-        nonlocal done
-        done += 1
-
-    def on_error(pdu: Any) -> None:
-        raise RuntimeError(f"submit refused: 0x{pdu.status:08X}")
-
-    client.set_message_sent_handler(on_sent)
-    client.set_error_pdu_handler(on_error)
-    client.connect()
-    try:
-        client.bind_transceiver(system_id=LOGIN, password=PASSWORD)
-        start = time.perf_counter()
-        for i in range(size):
-            client.send_message(**_params(first + i))
-            while done <= i:
-                client.read_once()
-        elapsed = time.perf_counter() - start
-        client.unbind()
-    finally:
-        client.state = smpplib.consts.SMPP_CLIENT_STATE_OPEN
-        client.disconnect()
-    return elapsed
 
 
 async def _run_session(port: int, size: int, first: int, *, paced: bool, rate: int) -> float:
@@ -112,7 +63,7 @@ async def _run_session(port: int, size: int, first: int, *, paced: bool, rate: i
     await session.start()
     try:
         start = time.perf_counter()
-        await asyncio.gather(*(session.submit(_params(first + i)) for i in range(size)))
+        await asyncio.gather(*(session.submit(params(first + i)) for i in range(size)))
         return time.perf_counter() - start
     finally:
         await session.close()
@@ -144,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
                     time.sleep(1.2)  # an empty throttling window for each run
                     throttled_before = sim.sim.throttled_count
                     if client == SYNC:
-                        seconds = run_sync(sim.port, size, first)
+                        seconds = run_smpplib_sync(sim.port, size, first).seconds
                     else:
                         seconds = asyncio.run(
                             _run_session(

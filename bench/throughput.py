@@ -45,7 +45,7 @@ PASSWORD = "demo"  # noqa: S105 - the simulator's demo account
 UNPACED_RATE = 1_000_000  # submits a second: pacing never holds a submit back
 
 
-def _params(i: int) -> dict[str, Any]:
+def params(i: int) -> dict[str, Any]:
     return {
         "source_addr_ton": 5,
         "source_addr_npi": 0,
@@ -71,7 +71,7 @@ class Result:
         return self.messages / self.seconds
 
 
-def run_smpplib_sync(port: int, n: int) -> Result:
+def run_smpplib_sync(port: int, n: int, first: int = 0) -> Result:
     client = smpplib.client.Client("127.0.0.1", port, timeout=10, allow_unknown_opt_params=True)
     done = 0
 
@@ -89,7 +89,7 @@ def run_smpplib_sync(port: int, n: int) -> Result:
         client.bind_transceiver(system_id=LOGIN, password=PASSWORD)
         start = time.perf_counter()
         for i in range(n):
-            client.send_message(**_params(i))
+            client.send_message(**params(first + i))
             while done <= i:
                 client.read_once()
         elapsed = time.perf_counter() - start
@@ -116,7 +116,7 @@ async def _run_session(port: int, n: int, window: int) -> Result:
 
         async def worker() -> None:
             for i in next_index:
-                await session.submit(_params(n + i))
+                await session.submit(params(n + i))
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(window)))

@@ -19,8 +19,8 @@ import tracemalloc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from custom_components.smsc.tracking import MessageTracker
 from custom_components.smsc.smpp.compose import MessageKind
+from custom_components.smsc.tracking import MessageTracker
 
 FIRST_ID = 1_000_000_000  # SMSC's ids are decimal numbers of about this size
 
