@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     rtt = args.delay_ms / 1000
     print(
         f"A far home: response delay {args.delay_ms:.0f} ms, SMSC cap {args.rate}/s; "
-        f"median of {args.rounds} interleaved runs (throttled: total over the runs)"
+        f"medians of {args.rounds} interleaved runs"
     )
     print(
         f"{'recipients':>10}  {'client':<32} {'all accepted':>12} {'accepted/s':>10} "
@@ -120,10 +120,10 @@ def main(argv: list[str] | None = None) -> None:
         for client in (SYNC, PACED, UNPACED):
             mine = [run for run in runs if run.client == client and run.size == size]
             seconds = statistics.median(run.seconds for run in mine)
-            throttled = sum(run.throttled for run in mine)
+            throttled = statistics.median(run.throttled for run in mine)
             print(
                 f"{size:>10}  {client:<32} {seconds:>10.2f} s {size / seconds:>10.1f} "
-                f"{throttled:>9} {seconds / limit:>7.2f}x"
+                f"{throttled:>9.0f} {seconds / limit:>7.2f}x"
             )
     print(f"limit: (recipients - 1) // {args.rate} seconds of pacing plus one round trip")
 
