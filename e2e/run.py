@@ -32,6 +32,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from simulator.control import send_incoming
+
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "smsc"
 BRAND = INTEGRATION / "brand"
@@ -51,6 +53,9 @@ CALL_TO = "+79991234567"
 CALL_VOICE = "w2"
 CALL_TEXT = "The front door is open"  # a fresh simulator each run: no repeat rule to trip
 SMS_TEXT = "Dinner is ready"
+HOME_NUMBER = "79001112233"  # the number rented at SMSC that the recipient writes to
+ASSIST_TEXT = "Turn on the heating"
+HEATING = "input_boolean.heating"  # configuration.yaml's switch, exposed to Assist by the step
 RUSSIAN = "\u0420\u0443\u0441\u0441\u043a\u0438\u0439"  # the language picker's "Russian"
 
 # A transparent 1x1 PNG for the brand images of other integrations (brands.home-assistant.io
@@ -499,6 +504,20 @@ def step_add_recipient(e2e: E2E) -> None:
         box.set_checked(channel in RECIPIENT_CHANNELS)
     e2e.shot("recipient-form")
     e2e.doc("recipient-form")
+    # Text your home: this recipient may talk to Assist by SMS (off unless ticked).
+    assist_label = _exact(label("assist"))
+    assist = dialog.get_by_role("checkbox", name=assist_label).or_(
+        dialog.get_by_role("switch", name=assist_label)
+    )
+    expect(assist).not_to_be_checked()
+    assist.scroll_into_view_if_needed()
+    assist.check()
+    expect(dialog.get_by_role("textbox", name=_label(label("pin")))).to_be_visible()
+    e2e.expect_dialog_text(
+        texts.smsc("en", "config_subentries.recipient.step.user.data_description.assist")
+    )
+    e2e.shot("recipient-assist")
+    e2e.doc("recipient-assist")
     dialog.get_by_role(
         "button", name=_exact(texts.ui("en", "ui.panel.config.integrations.config_flow.submit"))
     ).click()
@@ -516,12 +535,21 @@ def step_add_recipient(e2e: E2E) -> None:
 
 
 def step_send_call(e2e: E2E) -> None:
-    """Developer tools, Actions, smsc.send_call with a voice picked in its dropdown."""
+    """Developer tools, Actions, smsc.send_call to a typed number and a recipient picked as the
+    target, with a voice picked in its dropdown."""
     page, texts = e2e.page, e2e.texts
     e2e.open_action("en", "smsc.send_call")
     expect(page.locator("ha-service-picker")).to_contain_text(
         texts.smsc("en", "services.send_call.name")
     )
+    # The actions take a target like core's (Developer tools insists on one when an action
+    # declares it): the recipient's device, picked as a person would.
+    target = page.locator("ha-target-picker")
+    target.get_by_role(
+        "button", name=_exact(texts.ui("en", "ui.components.target-picker.add_device_id"))
+    ).click()
+    target.get_by_role("combobox").last.fill(RECIPIENT_NAME)
+    page.get_by_role("option", name=re.compile(rf"^{RECIPIENT_NAME}\b")).first.click()
 
     def heading(key: str) -> str:
         return texts.smsc("en", f"services.send_call.fields.{key}.name")
@@ -650,6 +678,49 @@ def step_recipient_device(e2e: E2E) -> None:
     e2e.doc("recipient-device")
 
 
+def _frontend_state(e2e: E2E, entity_id: str) -> str | None:
+    """The state the frontend shows for an entity."""
+    return e2e.page.evaluate(
+        "(id) => document.querySelector('home-assistant').hass.states[id]?.state", entity_id
+    )
+
+
+def step_text_your_home(e2e: E2E) -> None:
+    """The recipient texts "turn on the heating": the switch turns on, the answer comes back."""
+    page = e2e.page
+    # What Settings > Voice assistants > Expose does, through the frontend's own connection.
+    page.evaluate(
+        """(id) => document.querySelector('home-assistant').hass.callWS({
+            type: 'homeassistant/expose_entity', assistants: ['conversation'],
+            entity_ids: [id], should_expose: true})""",
+        HEATING,
+    )
+    if _frontend_state(e2e, HEATING) != "off":
+        raise StepError(f"{HEATING} is {_frontend_state(e2e, HEATING)!r} before the SMS, not off")
+    since = e2e.sim_log_size()
+    send_incoming(RECIPIENT_PHONE, HOME_NUMBER, ASSIST_TEXT, port=e2e.args.sim_control_port)
+    line = e2e.wait_sim(
+        rf"received SMS '{HOME_NUMBER}' -> {RECIPIENT_PHONE}: '.+'",
+        since,
+        f"Assist's answer to {RECIPIENT_PHONE} from {HOME_NUMBER}",
+        timeout=40,
+    )
+    e2e.notes.append(f"simulator: {line.split('simulator: ', 1)[-1]}")
+    deadline = time.monotonic() + 10
+    while _frontend_state(e2e, HEATING) != "on":
+        if time.monotonic() > deadline:
+            raise StepError(f"{HEATING} shows {_frontend_state(e2e, HEATING)!r}, not on")
+        time.sleep(0.25)
+    e2e.sidebar("/lovelace")
+    deadline = time.monotonic() + 20
+    while not any(row.startswith("Heating") for row in e2e.entity_rows()):
+        if time.monotonic() > deadline:
+            raise StepError(f"the dashboard has no Heating row; its rows: {e2e.entity_rows()}")
+        time.sleep(0.5)
+    e2e.expect_no_errors("the dashboard")
+    e2e.shot("heating-on")
+
+
 def step_russian(e2e: E2E) -> None:
     """Switch the profile to Russian: the config, action and recipient forms, entity names."""
     page, texts = e2e.page, e2e.texts
@@ -751,12 +822,14 @@ STEPS = (
     Step("log in", step_login),
     Step("add the SMSC integration", step_add_integration, needs=("log in",)),
     Step("add a recipient", step_add_recipient, needs=("add the SMSC integration",)),
-    Step("send a call with a voice", step_send_call, needs=("add the SMSC integration",)),
+    # After the device page: that step wants the recipient's state before anything reached it.
     Step(
         "recipient device and delivery state",
         step_recipient_device,
         needs=("add a recipient",),
     ),
+    Step("send a call with a voice", step_send_call, needs=("add a recipient",)),
+    Step("text your home with Assist", step_text_your_home, needs=("add a recipient",)),
     Step("Russian forms and names", step_russian, needs=("add the SMSC integration",)),
 )
 
@@ -962,6 +1035,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ha-url", required=True)
     parser.add_argument("--cdp-url", required=True, help="Chromium's DevTools address")
     parser.add_argument("--sim-port", type=int, required=True)
+    parser.add_argument("--sim-control-port", type=int, required=True)
     parser.add_argument("--sim-log", required=True)
     parser.add_argument("--ha-log", required=True)
     parser.add_argument("--artifacts", required=True)

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 
+from .control import ControlServer
 from .server import SmscSimulator
 
 
@@ -56,6 +57,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="MS",
         help="milliseconds between reading a request and writing its response (a far link)",
     )
+    parser.add_argument(
+        "--control-port",
+        type=_non_negative_int,
+        metavar="PORT",
+        help="also listen on this port (on --host) for JSON lines that make a phone write in "
+        "(see simulator/control.py and python -m simulator.control)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every PDU")
     return parser.parse_args(argv)
 
@@ -87,8 +95,16 @@ async def _run(args: argparse.Namespace) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        async with _simulator(args):
-            await stop.wait()
+        async with _simulator(args) as sim:
+            control = None
+            if args.control_port is not None:
+                control = ControlServer(sim, args.host, args.control_port)
+                await control.start()
+            try:
+                await stop.wait()
+            finally:
+                if control is not None:
+                    await control.stop()
     finally:
         for sig in signals:
             with contextlib.suppress(NotImplementedError):

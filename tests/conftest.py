@@ -23,6 +23,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 import custom_components.smsc  # noqa: F401  # before Home Assistant's test config shadows it
 from custom_components.smsc import config_flow as smsc_config_flow, hub as smsc_hub
@@ -35,10 +37,15 @@ from custom_components.smsc.const import (
     DOMAIN,
     SUBENTRY_RECIPIENT,
 )
+from custom_components.smsc.notify_names import CONF_NOTIFY_SUFFIX
 from custom_components.smsc.smpp.session import SessionConfig
 from simulator import SmscSimulator
 
-pytest_plugins = ["simulator.pytest_plugin", "tests.deprecation_guard"]
+pytest_plugins = [
+    "simulator.pytest_plugin",
+    "tests.deprecation_guard",
+    "tests.translation_guard",
+]
 
 
 def pytest_report_header() -> str:
@@ -96,15 +103,30 @@ def entry_data(simulator: SmscSimulator, **overrides: Any) -> dict[str, Any]:
     }
 
 
+def account_entry(
+    simulator: SmscSimulator, *, data: Mapping[str, Any] | None = None, **kwargs: Any
+) -> MockConfigEntry:
+    """A current (1.2) entry of the account on the simulator, holding the plain notify names.
+
+    `data` changes some of the entry's data; other keyword arguments go to MockConfigEntry.
+    """
+    settings: dict[str, Any] = {
+        "domain": DOMAIN,
+        "title": f"SMSC {LOGIN}",
+        "unique_id": LOGIN,
+        "version": 1,
+        "minor_version": 2,
+        **kwargs,
+    }
+    return MockConfigEntry(
+        data=entry_data(simulator, **{CONF_NOTIFY_SUFFIX: "", **(data or {})}), **settings
+    )
+
+
 @pytest.fixture
 def mock_config_entry(smsc_simulator: SmscSimulator) -> MockConfigEntry:
     """An SMSC account on the simulator."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=f"SMSC {LOGIN}",
-        unique_id=f"{LOGIN}@{smsc_simulator.host}",
-        data=entry_data(smsc_simulator),
-    )
+    return account_entry(smsc_simulator)
 
 
 @contextlib.asynccontextmanager
@@ -141,11 +163,8 @@ MUM_PHONE = "79991234567"
 @pytest.fixture
 def recipient_entry(smsc_simulator: SmscSimulator) -> MockConfigEntry:
     """An account with one recipient, Mum, reachable by SMS, call and Viber."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=f"SMSC {LOGIN}",
-        unique_id=f"{LOGIN}@{smsc_simulator.host}",
-        data=entry_data(smsc_simulator),
+    return account_entry(
+        smsc_simulator,
         subentries_data=[
             ConfigSubentryData(
                 data={
@@ -187,3 +206,13 @@ async def smsc_action(
     return await hass.services.async_call(
         DOMAIN, action, {**(data or {}), **fields}, blocking=True, return_response=True
     )
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy with Home Assistant's extension (registry entries, states; `snapshots/` folder).
+
+    Core's own conftest does this; the test harness's fixture of the same name loses to
+    syrupy's, which registers after it.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

@@ -126,11 +126,9 @@ def capture(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
     return seen
 
 
-async def text_home(
-    sim: SmscSimulator, sender: str, text: str, *, to: str = HOME_NUMBER, data_coding: int | None = None
-) -> None:
+async def text_home(sim: SmscSimulator, sender: str, text: str, *, to: str = HOME_NUMBER) -> None:
     """A phone writes to the home's number."""
-    await sim.inject_incoming(sender, to, text, data_coding=data_coding)
+    await sim.inject_incoming(sender, to, text)
 
 
 async def handled(events: list[dict[str, Any]], count: int = 1) -> list[dict[str, Any]]:
@@ -155,7 +153,8 @@ async def test_english_on_russian_off_with_the_real_agent(
     assert (sms.source_addr, sms.source_addr_ton, sms.destination_addr) == (HOME_NUMBER, 1, MUM)
     assert sms.text == event["answer"]
     assert event["answer"]
-    device = device_with_identifier(hass, init_assist, f"{init_assist.entry_id}_{_mum(init_assist)}")
+    mum_device = f"{init_assist.entry_id}_{_mum(init_assist)}"
+    device = device_with_identifier(hass, init_assist, mum_device)
     assert device is not None
     assert event | {"answer": None, "conversation_id": None, "message_ids": None} == {
         "entry_id": init_assist.entry_id,
@@ -238,15 +237,10 @@ async def test_who_gets_no_answer(
     await wait_until(lambda: len(received) == 6)
     assert hass.states.get(HEATING).state == STATE_OFF
     assert answers == []
-    # Dad and the stranger: the event as before this feature, and nothing more.
-    assert set(received[0]) == set(received[1]) == {
-        "entry_id",
-        "sender",
-        "recipient",
-        "text",
-        "parts",
-        "timestamp",
-    }
+    # Dad and the stranger: the usual event, nothing about Assist.
+    assert "assist" not in received[0]
+    assert "assist" not in received[1]
+    assert received[1].get("device_id") is None
     assert [r["assist"] for r in received[2:]] == [False, False, False, False]
     assert all(r["device_id"] for r in received[2:])
 
@@ -507,4 +501,57 @@ async def test_without_conversation_a_clear_warning(
     warnings = [r for r in caplog.records if "conversation integration is not loaded" in r.message]
     assert len(warnings) == 1
     assert "default_config" in warnings[0].message
+    assert smsc_simulator.received == []
+
+
+@pytest.mark.parametrize("assist_options", [WITH_TEST_AGENT])
+async def test_an_answer_smsc_cannot_take_is_logged(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An answer that is no valid SMS (SMSC would read "__HLR__" as an HLR request) is not sent,
+    and the owner learns why."""
+
+    async def reply(_: ConversationInput) -> str:
+        return "__HLR__"
+
+    _register(hass, agent_entry, reply)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        await text_home(smsc_simulator, MUM, "Check my number")
+        [event] = await handled(answers)
+    assert (event["answer_sent"], event["error_code"]) == (False, "reserved_prefix")
+    assert "Could not text Assist's answer to Mum" in caplog.text
+    assert smsc_simulator.received == []
+
+
+@pytest.mark.parametrize("assist_options", [WITH_TEST_AGENT])
+async def test_unloading_stops_the_answers_in_progress(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+) -> None:
+    """An agent still thinking when the account unloads: no answer goes out afterwards."""
+    asked = asyncio.Event()
+
+    async def reply(_: ConversationInput) -> str:
+        asked.set()
+        await asyncio.Event().wait()
+        return "too late"
+
+    _register(hass, agent_entry, reply)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        await text_home(smsc_simulator, MUM, "Think about it")
+        await asyncio.wait_for(asked.wait(), 5)
+        tasks = set(assist_entry.runtime_data.assist._tasks)
+        assert len(tasks) == 1
+    assert all(task.cancelled() for task in tasks)
+    assert answers == []
     assert smsc_simulator.received == []

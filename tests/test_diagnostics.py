@@ -11,11 +11,14 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
 from custom_components.smsc.const import DOMAIN
 from simulator import SmscSimulator
 
-from .conftest import LOGIN, MUM_PHONE, PASSWORD, wait_until
+from .conftest import LOGIN, MUM_PHONE, PASSWORD, loaded, wait_until
+from .entity_snapshots import snapshot_entry
 
 
 async def test_diagnostics_redacted(
@@ -55,3 +58,20 @@ async def test_diagnostics_redacted(
     dumped = json.dumps(diagnostics)
     for secret in (PASSWORD, LOGIN, MUM_PHONE, "79160000001", "Mum"):
         assert secret not in dumped, secret
+
+
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    smsc_simulator: SmscSimulator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The whole diagnostics of an account with a recipient, right after setup.
+
+    The simulator's port changes from run to run, the entry's dates with the clock.
+    """
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = snapshot_entry(smsc_simulator)
+    async with loaded(hass, entry):
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics == snapshot(exclude=props("created_at", "modified_at", "port"))

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from homeassistant.components.notify import DOMAIN as NOTIFY_DOMAIN
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_NAME
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE, Platform
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.smsc.const import DOMAIN
 from simulator import SmscSimulator
 
-from .conftest import MUM_PHONE, device_with_identifier, entry_data
+from .conftest import MUM_PHONE, device_with_identifier, entry_data, loaded, wait_until
+from .entity_snapshots import only_platform, snapshot_entities, snapshot_entry
 
 
 async def test_yaml_notify_services(
@@ -269,3 +275,112 @@ def test_subentry_data_shape() -> None:
         unique_id=MUM_PHONE,
     )
     assert set(data["data"]) == {"name", "phone_number", "channels"}
+
+
+# --- availability: unavailable only when a send cannot succeed without the user ----------------
+
+
+def availability_changes(hass: HomeAssistant, entity_id: str) -> list[str]:
+    """Every state the entity takes from now on."""
+    states: list[str] = []
+
+    @callback
+    def record(event: Event[EventStateChangedData]) -> None:
+        if (new := event.data["new_state"]) is not None:
+            states.append(new.state)
+
+    async_track_state_change_event(hass, entity_id, record)
+    return states
+
+
+async def test_a_reconnect_keeps_notify_entities_available_and_sends(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    init_recipient: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A send during a reconnect waits for it: the entity stays available, the SMS goes out.
+
+    Home Assistant skips unavailable entities in notify.send_message without a word, so an
+    alarm sent while the link is being restored would otherwise be lost. The outage is logged
+    once when it begins and once when it ends, however many reconnects fail in between.
+    """
+    caplog.set_level(logging.DEBUG, logger="custom_components.smsc")
+    hub = init_recipient.runtime_data
+    states = availability_changes(hass, "notify.mum_sms")
+    await smsc_simulator.stop()
+    await wait_until(lambda: not hub.connected)
+
+    send = hass.async_create_task(
+        hass.services.async_call(
+            NOTIFY_DOMAIN,
+            "send_message",
+            {"entity_id": "notify.mum_sms", "message": "Smoke in the kitchen"},
+            blocking=True,
+        )
+    )
+    await wait_until(lambda: caplog.text.count("Reconnecting to SMSC failed") >= 2)
+    assert hass.states.get("notify.mum_sms").state != STATE_UNAVAILABLE
+    await smsc_simulator.start()
+    await send
+
+    [received] = await smsc_simulator.wait_for_messages(1)
+    assert (received.destination_addr, received.body) == (MUM_PHONE, "Smoke in the kitchen")
+    assert STATE_UNAVAILABLE not in states
+    outage_logs = [
+        (record.levelno, record.getMessage())
+        for record in caplog.records
+        if record.name == "custom_components.smsc.hub" and record.levelno >= logging.INFO
+    ]
+    assert [level for level, _ in outage_logs] == [logging.WARNING, logging.INFO]
+    assert "Connection to SMSC lost for SMSC demo" in outage_logs[0][1]
+    assert outage_logs[1][1] == "Connection to SMSC restored for SMSC demo"
+
+
+async def test_an_outage_longer_than_a_send_waits_makes_them_unavailable(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    recipient_entry: MockConfigEntry,
+    session_tuning: dict[str, float],
+) -> None:
+    """Down for longer than the submit timeout: a send could not get through; back: available."""
+    session_tuning["submit_timeout"] = 0.5
+    async with loaded(hass, recipient_entry):
+        hub = recipient_entry.runtime_data
+        await smsc_simulator.stop()
+        await wait_until(lambda: not hub.connected)
+        assert hass.states.get("notify.mum_sms").state != STATE_UNAVAILABLE
+        started = time.monotonic()
+
+        await wait_until(lambda: hass.states.get("notify.mum_sms").state == STATE_UNAVAILABLE)
+
+        assert time.monotonic() - started >= 0.3
+        assert hass.states.get("notify.mum_voice_call").state == STATE_UNAVAILABLE
+        # What SMSC last reported stays readable; only sending depends on the link.
+        assert hass.states.get("sensor.mum_last_delivery").state != STATE_UNAVAILABLE
+        await smsc_simulator.start()
+        await wait_until(lambda: hass.states.get("notify.mum_sms").state != STATE_UNAVAILABLE)
+
+
+async def test_a_refused_login_makes_them_unavailable_at_once(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_recipient: MockConfigEntry
+) -> None:
+    """SMSC refusing the login needs the user (re-authentication): unavailable right away."""
+    smsc_simulator.password = "changed-at-smsc"
+    await smsc_simulator.drop_connections()
+    await wait_until(lambda: hass.states.get("notify.mum_sms").state == STATE_UNAVAILABLE)
+    assert init_recipient.runtime_data.session.counters.connects == 1
+    assert any(init_recipient.async_get_active_flows(hass, {"reauth"}))
+
+
+async def test_notify_entities_snapshot(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Registry entries, names, translation keys and states of a recipient's notify entities."""
+    entry = snapshot_entry(smsc_simulator)
+    with only_platform(Platform.NOTIFY):
+        async with loaded(hass, entry):
+            await snapshot_entities(hass, entity_registry, snapshot, entry.entry_id)

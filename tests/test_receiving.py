@@ -9,6 +9,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     mock_restore_cache,
+    mock_restore_cache_with_extra_data,
 )
 
 from custom_components.smsc.const import (
@@ -18,7 +19,9 @@ from custom_components.smsc.const import (
 )
 from simulator import SmscSimulator
 
-from .conftest import MUM_PHONE, smsc_action, wait_until
+from .conftest import MUM_PHONE, device_with_identifier, loaded, smsc_action, wait_until
+
+STRANGER = "79160000001"
 
 
 @pytest.mark.parametrize("id_format", ["decimal", "hex"])
@@ -217,3 +220,88 @@ async def test_recipient_entities_restored(
     await smsc_action(hass, "send_sms", recipients=[MUM_PHONE], message="One more")
     assert hass.states.get("sensor.smsc_demo_messages_sent").state == "42"
     assert await hass.config_entries.async_unload(recipient_entry.entry_id)
+
+
+async def test_reports_name_the_recipients_device(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_recipient: MockConfigEntry
+) -> None:
+    """Reports about a recipient's number carry its device_id; others carry null."""
+    smsc_simulator.auto_receipts = False
+    [subentry_id] = init_recipient.subentries
+    mum = device_with_identifier(hass, init_recipient, f"{init_recipient.entry_id}_{subentry_id}")
+    assert mum is not None
+    reports = async_capture_events(hass, EVENT_DELIVERY_REPORT)
+    hlr_results = async_capture_events(hass, EVENT_HLR_RESULT)
+    incoming = async_capture_events(hass, EVENT_MESSAGE_RECEIVED)
+
+    response = await smsc_action(
+        hass, "send_sms", recipients=[MUM_PHONE, STRANGER], message="Where are you?"
+    )
+    for result in response["results"]:
+        await smsc_simulator.send_delivery_receipt(result["message_ids"][0], stat="DELIVRD")
+    response = await smsc_action(hass, "hlr_lookup", recipients=[MUM_PHONE])
+    await smsc_simulator.send_hlr_result(response["results"][0]["message_ids"][0])
+    await smsc_simulator.inject_incoming(MUM_PHONE, "HomeSMS", "At the shop")
+    await smsc_simulator.inject_incoming(STRANGER, "HomeSMS", "Wrong number")
+    await wait_until(lambda: len(reports) == 2 and len(hlr_results) == 1 and len(incoming) == 2)
+
+    assert {event.data["recipient"]: event.data["device_id"] for event in reports} == {
+        MUM_PHONE: mum.id,
+        STRANGER: None,
+    }
+    assert hlr_results[0].data["device_id"] == mum.id
+    assert [(event.data["sender"], event.data["device_id"]) for event in incoming] == [
+        (MUM_PHONE, mum.id),
+        (STRANGER, None),
+    ]
+    await hass.async_block_till_done()
+    assert hass.states.get("event.smsc_demo_delivery_report").attributes["device_id"] is None
+    # Only recipients' numbers are remembered: the memory is bounded by the recipients.
+    assert set(init_recipient.runtime_data.recipients) == {MUM_PHONE}
+
+
+async def test_smsc_unknown_is_not_home_assistants_unknown(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_recipient: MockConfigEntry
+) -> None:
+    """SMSC's UNKNOWN is `status_unknown` everywhere Home Assistant shows a delivery state."""
+    smsc_simulator.auto_receipts = False
+    events = async_capture_events(hass, EVENT_DELIVERY_REPORT)
+    response = await smsc_action(hass, "send_sms", recipients=[MUM_PHONE], message="Hello?")
+    await smsc_simulator.send_delivery_receipt(
+        response["results"][0]["message_ids"][0], stat="UNKNOWN"
+    )
+    await wait_until(lambda: bool(events))
+    assert (events[0].data["status"], events[0].data["state"]) == ("UNKNOWN", "status_unknown")
+    await hass.async_block_till_done()
+    sensor = hass.states.get("sensor.mum_last_delivery")
+    assert sensor.state == "status_unknown"
+    assert "status_unknown" in sensor.attributes["options"]
+    assert "unknown" not in sensor.attributes["options"]
+    event = hass.states.get("event.smsc_demo_delivery_report")
+    assert event.attributes["event_type"] == "status_unknown"
+    assert "unknown" not in event.attributes["event_types"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("unknown", "status_unknown"), ("status_unknown", "status_unknown"), ("garbled", "unknown")],
+)
+async def test_restored_delivery_state_in_todays_words(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    recipient_entry: MockConfigEntry,
+    stored: str,
+    shown: str,
+) -> None:
+    """A value stored before the rename comes back renamed; one no longer known is dropped."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State("sensor.mum_last_delivery", stored),
+                {"native_value": stored, "native_unit_of_measurement": None},
+            )
+        ],
+    )
+    async with loaded(hass, recipient_entry):
+        assert hass.states.get("sensor.mum_last_delivery").state == shown

@@ -335,7 +335,7 @@ async def test_password_changed_stops_binding_and_reauth_recovers(
     assert not session._thread.is_alive()  # nothing left that could bind again
     assert [bind.ok for bind in smsc_simulator.binds] == [True, False]
     assert hass.states.get(CONNECTIVITY).state == STATE_OFF
-    with pytest.raises(HomeAssistantError, match="session is auth_failed"):
+    with pytest.raises(HomeAssistantError, match="SMSC refused its login"):
         await hass.services.async_call(
             DOMAIN,
             "send_sms",

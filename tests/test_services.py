@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+    floor_registry as fr,
+    label_registry as lr,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smsc.const import DOMAIN
+from custom_components.smsc.const import (
+    CONF_CHANNELS,
+    CONF_PHONE_NUMBER,
+    DOMAIN,
+    SUBENTRY_RECIPIENT,
+)
+from custom_components.smsc.smpp.compose import MessageKind, MessageRequest
 from simulator import SmscSimulator
 
-from .conftest import entry_data, smsc_action
+from .conftest import (
+    MUM_PHONE,
+    account_entry,
+    device_with_identifier,
+    entry_data,
+    loaded,
+    smsc_action,
+)
 
 NUMBER = "+79991234567"
 ADDR = "79991234567"
@@ -225,12 +248,52 @@ async def test_flood_refused_before_sending(
 async def test_smsc_error_names_status(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """A refusal from SMSC raises a HomeAssistantError naming the SMPP status in words."""
+    """A refusal from SMSC raises a translated error; the SMPP status is a placeholder."""
     smsc_simulator.throttle_next(1000)
-    with pytest.raises(HomeAssistantError, match=r"Throttling error") as err:
+    with pytest.raises(HomeAssistantError, match=r"ESME_RTHROTTLED") as err:
         await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "Hi"})
-    assert err.value.translation_key == "send_failed"
+    assert (err.value.translation_domain, err.value.translation_key) == (DOMAIN, "smsc_refused")
+    assert err.value.translation_placeholders == {
+        "recipient": ADDR,
+        "status": "0x00000058",
+        "status_name": "ESME_RTHROTTLED",
+    }
     assert hass.states.get("sensor.smsc_demo_failed_messages").state == "1"
+
+
+async def test_session_failure_is_translated(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    mock_config_entry: MockConfigEntry,
+    session_tuning: dict[str, float],
+) -> None:
+    """With SMSC away the action raises the session's own translated reason.
+
+    A fault of the session outranks a refusal of another recipient's number, and the
+    response of each recipient carries the same key as `error_code`.
+    """
+    session_tuning["submit_timeout"] = 0.3
+    async with loaded(hass, mock_config_entry):
+        await smsc_simulator.stop()
+        with pytest.raises(HomeAssistantError) as err:
+            await smsc_action(hass, "send_sms", recipients=["not-a-number", NUMBER], message="Hi")
+        assert (err.value.translation_domain, err.value.translation_key) == (
+            DOMAIN,
+            "not_connected",
+        )
+        assert err.value.translation_placeholders == {"recipient": ADDR}
+        [result] = await mock_config_entry.runtime_data.async_send(
+            MessageRequest(kind=MessageKind.SMS, message="Hello"), [NUMBER]
+        )
+        assert result.as_dict() == {
+            "recipient": ADDR,
+            "success": False,
+            "error": (
+                f"SMSC was not connected in time, so the message to {ADDR} was not sent; the "
+                "connection is being restored."
+            ),
+            "error_code": "not_connected",
+        }
 
 
 async def test_counters(
@@ -322,3 +385,177 @@ async def test_no_account(hass: HomeAssistant, smsc_simulator: SmscSimulator) ->
     with pytest.raises(ServiceValidationError) as err:
         await smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "x"})
     assert err.value.translation_key == "no_account"
+
+
+# --- targets: entities, devices, areas, floors and labels -------------------------------------
+
+DAD_PHONE = "79160000002"
+GRAN_PHONE = "79160000003"
+
+
+@pytest.fixture
+async def family(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator
+) -> AsyncIterator[MockConfigEntry]:
+    """An account with three recipients: Mum, Dad and Gran."""
+    entry = account_entry(
+        smsc_simulator,
+        subentries_data=[
+            ConfigSubentryData(
+                data={CONF_NAME: name, CONF_PHONE_NUMBER: phone, CONF_CHANNELS: ["sms"]},
+                subentry_type=SUBENTRY_RECIPIENT,
+                title=name,
+                unique_id=phone,
+            )
+            for name, phone in (("Mum", MUM_PHONE), ("Dad", DAD_PHONE), ("Gran", GRAN_PHONE))
+        ],
+    )
+    async with loaded(hass, entry):
+        yield entry
+
+
+def recipient_device(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> dr.DeviceEntry:
+    """The device of the recipient with this name."""
+    [subentry_id] = [s.subentry_id for s in entry.subentries.values() if s.title == name]
+    device = device_with_identifier(hass, entry, f"{entry.entry_id}_{subentry_id}")
+    assert device is not None
+    return device
+
+
+async def test_action_aimed_at_an_area_reaches_the_recipients_in_it(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    family: MockConfigEntry,
+    area_registry: ar.AreaRegistry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """An area holds recipients by their device or by a notify entity placed there alone."""
+    kitchen = area_registry.async_create("Kitchen")
+    device_registry.async_update_device(
+        recipient_device(hass, family, "Mum").id, area_id=kitchen.id
+    )
+    entity_registry.async_update_entity("notify.gran_sms", area_id=kitchen.id)
+
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"message": "Dinner is ready"},
+        target={"area_id": kitchen.id},
+        blocking=True,
+        return_response=True,
+    )
+
+    received = await smsc_simulator.wait_for_messages(2)
+    assert sorted(message.destination_addr for message in received) == [GRAN_PHONE, MUM_PHONE]
+    assert all(message.body == "Dinner is ready" for message in received)
+    assert sorted(result["recipient"] for result in response["results"]) == [
+        GRAN_PHONE,
+        MUM_PHONE,
+    ]
+    assert DAD_PHONE not in smsc_simulator.submits_by_destination
+
+
+async def test_labels_floors_and_numbers_together_each_once(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    family: MockConfigEntry,
+    area_registry: ar.AreaRegistry,
+    floor_registry: fr.FloorRegistry,
+    label_registry: lr.LabelRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A label and a floor resolve to their recipients; one named twice is sent to once."""
+    parents = label_registry.async_create("Parents")
+    for name in ("Mum", "Dad"):
+        device_registry.async_update_device(
+            recipient_device(hass, family, name).id, labels={parents.label_id}
+        )
+    upstairs = floor_registry.async_create("Upstairs")
+    bedroom = area_registry.async_create("Bedroom", floor_id=upstairs.floor_id)
+    device_registry.async_update_device(
+        recipient_device(hass, family, "Dad").id, area_id=bedroom.id
+    )
+
+    response = await smsc_action(
+        hass,
+        "hlr_lookup",
+        recipients=["+7 916 000-00-03"],
+        label_id=parents.label_id,
+        floor_id=upstairs.floor_id,
+        entity_id="notify.mum_sms",
+    )
+
+    await smsc_simulator.wait_for_messages(3)
+    assert sorted(smsc_simulator.submits_by_destination) == [DAD_PHONE, GRAN_PHONE, MUM_PHONE]
+    assert all(count == 1 for count in smsc_simulator.submits_by_destination.values())
+    assert [result["recipient"] for result in response["results"]] == [
+        GRAN_PHONE,
+        MUM_PHONE,
+        DAD_PHONE,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"),
+    [
+        ("area_id", "no_recipient_in_area"),
+        ("floor_id", "no_recipient_on_floor"),
+        ("label_id", "no_recipient_with_label"),
+    ],
+)
+async def test_a_target_without_recipients_is_refused(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    family: MockConfigEntry,
+    area_registry: ar.AreaRegistry,
+    floor_registry: fr.FloorRegistry,
+    label_registry: lr.LabelRegistry,
+    device_registry: dr.DeviceRegistry,
+    kind: str,
+    key: str,
+) -> None:
+    """An area, floor or label holding no recipient of the account refuses the whole call.
+
+    Sending to the others would quietly reach fewer people than the caller meant; the
+    account's own device (here in the garage, with the label) is no recipient.
+    """
+    garage = area_registry.async_create("Garage")
+    label = label_registry.async_create("Garage")
+    floor = floor_registry.async_create("Garage")
+    area_registry.async_update(garage.id, floor_id=floor.floor_id)
+    account = device_with_identifier(hass, family, family.entry_id)
+    assert account is not None
+    device_registry.async_update_device(account.id, area_id=garage.id, labels={label.label_id})
+    target = {"area_id": garage.id, "floor_id": floor.floor_id, "label_id": label.label_id}[kind]
+
+    with pytest.raises(ServiceValidationError) as err:
+        await smsc_action(hass, "send_sms", message="Hi", recipients=[NUMBER], **{kind: target})
+
+    assert (err.value.translation_domain, err.value.translation_key) == (DOMAIN, key)
+    assert err.value.translation_placeholders == {"name": "Garage"}
+    assert smsc_simulator.submit_count == 0
+
+
+async def test_a_removed_area_is_named_by_its_id(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, family: MockConfigEntry
+) -> None:
+    """An area that no longer exists (a stale automation) holds nobody either."""
+    with pytest.raises(ServiceValidationError) as err:
+        await smsc_action(hass, "send_sms", message="Hi", area_id="attic")
+    assert err.value.translation_key == "no_recipient_in_area"
+    assert err.value.translation_placeholders == {"name": "attic"}
+
+
+async def test_another_accounts_recipient_is_not_a_target(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, family: MockConfigEntry
+) -> None:
+    """A device of the account that is no recipient, or a foreign entity, is refused by name."""
+    account = device_with_identifier(hass, family, family.entry_id)
+    assert account is not None
+    for target in ({"device_id": account.id}, {"entity_id": "sensor.smsc_demo_messages_sent"}):
+        with pytest.raises(ServiceValidationError) as err:
+            await smsc_action(hass, "send_sms", message="Hi", **target)
+        assert err.value.translation_key == "not_a_recipient"
+        assert err.value.translation_placeholders == {"target": next(iter(target.values()))}
+    assert smsc_simulator.submit_count == 0

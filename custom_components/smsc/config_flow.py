@@ -8,7 +8,9 @@ import logging
 from typing import Any
 
 from homeassistant.config_entries import (
+    SOURCE_REAUTH,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -67,6 +69,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .hub import session_config
+from .notify_names import CONF_NOTIFY_SUFFIX, free_notify_suffix
 from .pin import pin_is_valid
 from .smpp.address import normalize_recipient, normalize_sender
 from .smpp.errors import AuthenticationFailed, CannotConnect, ComposeError
@@ -80,15 +83,14 @@ _PORT_SELECTOR = NumberSelector(
 )
 
 
-def _account_schema(defaults: Mapping[str, Any], *, with_username: bool) -> vol.Schema:
+def _account_schema(defaults: Mapping[str, Any]) -> vol.Schema:
     fields: dict[vol.Marker, Any] = {
         vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, DEFAULT_HOST)): TextSelector(),
         vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): _PORT_SELECTOR,
+        vol.Required(
+            CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED)
+        ): TextSelector(TextSelectorConfig(autocomplete="username")),
     }
-    if with_username:
-        fields[vol.Required(CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED))] = (
-            TextSelector(TextSelectorConfig(autocomplete="username"))
-        )
     fields[vol.Required(CONF_PASSWORD)] = _PASSWORD_SELECTOR
     fields[vol.Optional(CONF_SENDER, default=defaults.get(CONF_SENDER, ""))] = TextSelector()
     fields[vol.Required(CONF_USE_TLS, default=defaults.get(CONF_USE_TLS, False))] = bool
@@ -100,8 +102,7 @@ def _clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
     data = dict(user_input)
     data[CONF_HOST] = str(data[CONF_HOST]).strip()
     data[CONF_PORT] = int(data[CONF_PORT])
-    if CONF_USERNAME in data:
-        data[CONF_USERNAME] = str(data[CONF_USERNAME]).strip()
+    data[CONF_USERNAME] = str(data[CONF_USERNAME]).strip()
     data[CONF_SENDER] = str(data.get(CONF_SENDER) or "").strip()
     return data
 
@@ -130,15 +131,17 @@ async def _validate(data: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-def _unique_id(data: Mapping[str, Any]) -> str:
-    return f"{str(data[CONF_USERNAME]).lower()}@{str(data[CONF_HOST]).lower()}"
+def account_unique_id(login: str) -> str:
+    """SMSC logins are unique and case-insensitive: one account, one entry, whatever server."""
+    return login.strip().lower()
 
 
 class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up an SMSC account by binding to it."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: the login alone is the unique id; the YAML notify names are stored (see __init__).
+    MINOR_VERSION = 2
 
     @classmethod
     @callback
@@ -159,40 +162,36 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _clean(user_input)
-            await self.async_set_unique_id(_unique_id(data))
+            await self.async_set_unique_id(account_unique_id(data[CONF_USERNAME]))
             self._abort_if_unique_id_configured()
             errors = await _validate(data)
             if not errors:
+                # Fixed now and never changed: automations name these services.
+                data[CONF_NOTIFY_SUFFIX] = free_notify_suffix(self.hass, data[CONF_USERNAME])
                 return self.async_create_entry(title=f"SMSC {data[CONF_USERNAME]}", data=data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _account_schema({}, with_username=True),
+                _account_schema({}),
                 {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD},
             ),
             errors=errors,
         )
 
-    def _update_and_abort(
-        self,
-        entry: ConfigEntry,
-        reason: str,
-        data_updates: Mapping[str, Any],
-        *,
-        unique_id: str | None = None,
-    ) -> ConfigFlowResult:
-        """Store the new data and let the entry's update listener reload it.
+    def _update_and_abort(self, entry: ConfigEntry, data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Store the new settings; the account reloads and binds with them.
 
-        Newer Home Assistant reports flows that reload an entry that has an update listener
-        themselves; an entry that is not loaded has no listener and is reloaded here.
+        A loaded account has an update listener (recipients need it) that reloads it, and
+        Home Assistant 2026.10 reports a flow that reloads such an entry itself. An account that
+        is not loaded (its setup failed, e.g. on the refused password) has no listener, so Home
+        Assistant's helper stores and reloads it.
         """
-        changed = self.hass.config_entries.async_update_entry(
-            entry,
-            data={**entry.data, **data_updates},
-            unique_id=unique_id if unique_id is not None else entry.unique_id,
-        )
-        if not (changed and entry.update_listeners):
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_update_reload_and_abort(entry, data=data)
+        if not self.hass.config_entries.async_update_entry(entry, data=data):
+            # Unchanged, so the listener stays quiet: reload anyway, to bind again now.
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        reason = "reauth_successful" if self.source == SOURCE_REAUTH else "reconfigure_successful"
         return self.async_abort(reason=reason)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -209,9 +208,7 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
             errors = await _validate(data)
             if not errors:
-                return self._update_and_abort(
-                    entry, "reauth_successful", {CONF_PASSWORD: user_input[CONF_PASSWORD]}
-                )
+                return self._update_and_abort(entry, data)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR}),
@@ -224,23 +221,32 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the server, password, sender or encodings of the account."""
         entry = self._get_reconfigure_entry()
+        if entry.unique_id != account_unique_id(entry.data[CONF_USERNAME]):
+            # Added twice before 1.2: the repair issue asks to delete one of the two first.
+            return self.async_abort(
+                reason="duplicate_account",
+                description_placeholders={CONF_USERNAME: entry.data[CONF_USERNAME]},
+            )
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _clean({**user_input, CONF_USERNAME: entry.data[CONF_USERNAME]})
-            unique_id = _unique_id(data)
-            if unique_id != entry.unique_id:
-                # A move to another host (e.g. SMSC's backup server) is the same account,
-                # unless that host already has an entry for this login.
-                await self.async_set_unique_id(unique_id)
-                self._abort_if_unique_id_configured()
+            data = _clean(user_input)
+            # Another flow for this account (a pending re-authentication) does not stop this one.
+            await self.async_set_unique_id(
+                account_unique_id(data[CONF_USERNAME]), raise_on_progress=False
+            )
+            self._abort_if_unique_id_mismatch(
+                reason="wrong_account",
+                description_placeholders={CONF_USERNAME: entry.data[CONF_USERNAME]},
+            )
             errors = await _validate(data)
             if not errors:
-                return self._update_and_abort(
-                    entry, "reconfigure_successful", data, unique_id=unique_id
-                )
+                return self._update_and_abort(entry, {**entry.data, **data})
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_account_schema(entry.data, with_username=False),
+            data_schema=self.add_suggested_values_to_schema(
+                _account_schema(entry.data),
+                {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD},
+            ),
             description_placeholders={CONF_USERNAME: entry.data[CONF_USERNAME]},
             errors=errors,
         )

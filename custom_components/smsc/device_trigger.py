@@ -1,4 +1,8 @@
-"""Device triggers: a recipient's delivery reports and HLR results, the account's incoming texts."""
+"""Device triggers: a recipient's delivery reports and HLR results, the account's incoming texts.
+
+A recipient's triggers match the `device_id` the bus events carry, not the phone number: they
+keep working after the recipient's number is changed.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,13 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from .const import (
-    CONF_PHONE_NUMBER,
     DOMAIN,
     EVENT_DELIVERY_REPORT,
     EVENT_HLR_RESULT,
     EVENT_MESSAGE_RECEIVED,
+    SUBENTRY_RECIPIENT,
 )
+from .delivery_states import delivery_state
 from .entity import device_owner
 from .smpp.receipts import DeliveryState
 
@@ -39,11 +44,14 @@ MESSAGE_RECEIVED: Final = "message_received"
 
 RECIPIENT_TRIGGERS: Final = (DELIVERED, DELIVERY_FAILED, HLR_RESULT)
 ACCOUNT_TRIGGERS: Final = (MESSAGE_RECEIVED,)
-FAILED_STATES: Final = (
-    DeliveryState.UNDELIVERED,
-    DeliveryState.EXPIRED,
-    DeliveryState.REJECTED,
-    DeliveryState.DELETED,
+FAILED_STATES: Final = tuple(
+    delivery_state(state)
+    for state in (
+        DeliveryState.UNDELIVERED,
+        DeliveryState.EXPIRED,
+        DeliveryState.REJECTED,
+        DeliveryState.DELETED,
+    )
 )
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
@@ -52,8 +60,8 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 
 
 @callback
-def _device_target(hass: HomeAssistant, device_id: str) -> tuple[str, str | None] | None:
-    """(entry id, phone number) of a recipient device, (entry id, None) of an account."""
+def _device_target(hass: HomeAssistant, device_id: str) -> tuple[str, bool] | None:
+    """(entry id, whether it is a recipient) of one of our devices; None for any other."""
     device = dr.async_get(hass).async_get(device_id)
     owner = device_owner(device) if device is not None else None
     if owner is None:
@@ -63,11 +71,11 @@ def _device_target(hass: HomeAssistant, device_id: str) -> tuple[str, str | None
     if entry is None or entry.domain != DOMAIN:
         return None
     if subentry_id is None:
-        return entry_id, None
+        return entry_id, False
     subentry = entry.subentries.get(subentry_id)
-    if subentry is None or CONF_PHONE_NUMBER not in subentry.data:
+    if subentry is None or subentry.subentry_type != SUBENTRY_RECIPIENT:
         return None
-    return entry_id, subentry.data[CONF_PHONE_NUMBER]
+    return entry_id, True
 
 
 async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:
@@ -75,7 +83,7 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
     target = _device_target(hass, device_id)
     if target is None:
         return []
-    types = ACCOUNT_TRIGGERS if target[1] is None else RECIPIENT_TRIGGERS
+    types = RECIPIENT_TRIGGERS if target[1] else ACCOUNT_TRIGGERS
     return [
         {CONF_PLATFORM: "device", CONF_DOMAIN: DOMAIN, CONF_DEVICE_ID: device_id, CONF_TYPE: kind}
         for kind in types
@@ -89,23 +97,33 @@ async def async_attach_trigger(
     trigger_info: TriggerInfo,
 ) -> CALLBACK_TYPE:
     """Listen for the bus events behind the trigger."""
-    target = _device_target(hass, config[CONF_DEVICE_ID])
+    device_id: str = config[CONF_DEVICE_ID]
+    kind: str = config[CONF_TYPE]
+    target = _device_target(hass, device_id)
     if target is None:
-        raise InvalidDeviceAutomationConfig(f"Unknown SMSC device {config[CONF_DEVICE_ID]}")
-    entry_id, phone = target
-    kind = config[CONF_TYPE]
-    matches: list[tuple[str, dict[str, str | None]]]
+        raise InvalidDeviceAutomationConfig(
+            translation_domain=DOMAIN,
+            translation_key="unknown_device",
+            translation_placeholders={"device_id": device_id},
+        )
+    entry_id, is_recipient = target
+    if kind not in (RECIPIENT_TRIGGERS if is_recipient else ACCOUNT_TRIGGERS):
+        raise InvalidDeviceAutomationConfig(
+            translation_domain=DOMAIN,
+            translation_key="trigger_not_for_device",
+            translation_placeholders={"type": kind, "device_id": device_id},
+        )
+    matches: list[tuple[str, dict[str, str]]]
     if kind == MESSAGE_RECEIVED:
         matches = [(EVENT_MESSAGE_RECEIVED, {"entry_id": entry_id})]
     elif kind == HLR_RESULT:
-        matches = [(EVENT_HLR_RESULT, {"entry_id": entry_id, "recipient": phone})]
+        matches = [(EVENT_HLR_RESULT, {"device_id": device_id})]
     elif kind == DELIVERED:
-        matches = [
-            (EVENT_DELIVERY_REPORT, {"entry_id": entry_id, "recipient": phone, "state": DELIVERED})
-        ]
+        delivered = delivery_state(DeliveryState.DELIVERED)
+        matches = [(EVENT_DELIVERY_REPORT, {"device_id": device_id, "state": delivered})]
     else:
         matches = [
-            (EVENT_DELIVERY_REPORT, {"entry_id": entry_id, "recipient": phone, "state": state})
+            (EVENT_DELIVERY_REPORT, {"device_id": device_id, "state": state})
             for state in FAILED_STATES
         ]
     detach = [

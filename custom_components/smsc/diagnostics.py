@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_PHONE_NUMBER, CONF_PIN, CONF_SENDER
+from .notify_names import CONF_NOTIFY_SUFFIX
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -21,10 +22,10 @@ TO_REDACT = {
     CONF_PHONE_NUMBER,
     CONF_PIN,
     CONF_SENDER,
+    CONF_NOTIFY_SUFFIX,  # the login, slugified, in the YAML notify names
     "title",
     "unique_id",
 }
-REDACTED_NUMBER = "**REDACTED**"
 
 
 async def async_get_config_entry_diagnostics(
@@ -67,6 +68,6 @@ def _scrub(value: dict[str, Any], numbers: set[str], entry: SmscConfigEntry) -> 
         text = item
         if isinstance(text, str):
             for secret in secrets:
-                text = text.replace(str(secret), REDACTED_NUMBER)
+                text = text.replace(str(secret), REDACTED)
         scrubbed[key] = text
     return scrubbed

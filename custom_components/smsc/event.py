@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIVED
+from .delivery_states import DELIVERY_STATES
 from .entity import SmscAccountEntity
 from .hub import SmscHub
-from .smpp.receipts import DeliveryState
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -34,14 +34,14 @@ EVENTS: tuple[SmscEventDescription, ...] = (
         translation_key="delivery_report",
         bus_event=EVENT_DELIVERY_REPORT,
         type_field="state",
-        event_types=[state.value for state in DeliveryState],
+        event_types=list(DELIVERY_STATES),
     ),
     SmscEventDescription(
         key="hlr_result",
         translation_key="hlr_result",
         bus_event=EVENT_HLR_RESULT,
         type_field="state",
-        event_types=[state.value for state in DeliveryState],
+        event_types=list(DELIVERY_STATES),
     ),
     SmscEventDescription(
         key="message_received",
@@ -64,6 +64,13 @@ async def async_setup_entry(
 
 class SmscEventEntity(SmscAccountEntity, EventEntity):
     """Fires with each report of its kind; the attributes are the bus event's data."""
+
+    # The recorder keeps state attributes for as long as it keeps history, and backups keep
+    # them longer. Which SIM card (IMSI) and which switch (MSC) a recipient's phone is on are
+    # tracking data, and an incoming text may hold a login code or anything private: those
+    # three stay in the live state and in the bus events, for automations, but out of the
+    # database.
+    _unrecorded_attributes = frozenset({"imsi", "msc", "text"})
 
     entity_description: SmscEventDescription
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 import logging
 from typing import Any
 
@@ -10,6 +11,7 @@ from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 
 from .assist import AssistResponder
 from .const import (
@@ -57,7 +59,7 @@ class SmscHub:
         waiters = DeliveryWaiters(hass.loop)
         self._waiters = waiters
         self.reports = ReportFanOut(
-            hass, entry.entry_id, counters=self.counters, tracker=self.tracker, waiters=waiters
+            hass, entry, counters=self.counters, tracker=self.tracker, waiters=waiters
         )
         self.session = SmppSession(
             session_config(entry.data, entry.options),
@@ -76,6 +78,11 @@ class SmscHub:
         self.assist = AssistResponder(hass, entry, self)
         self.reports.assist = self.assist
         self._listeners: list[CALLBACK_TYPE] = []
+        # An outage is logged once when the link drops and once when it is back, however many
+        # reconnects fail in between; past the submit timeout it makes sending unavailable.
+        self._outage = False
+        self._outage_too_long = False
+        self._cancel_outage_timer: CALLBACK_TYPE | None = None
         # The YAML notify services of this account, unregistered when it unloads.
         self.legacy_notify_services: list[BaseNotificationService] = []
 
@@ -83,6 +90,16 @@ class SmscHub:
     def connected(self) -> bool:
         """Whether the session is bound right now."""
         return self.session.state is SessionState.BOUND
+
+    @property
+    def can_send(self) -> bool:
+        """Whether a message sent now can get through without the user stepping in.
+
+        Not while SMSC refuses the login (re-authentication pending), nor once the link has
+        been down for longer than a send would wait for it. A reconnect of a few seconds
+        keeps it True: a send waits for the session to bind again.
+        """
+        return self.session.state is not SessionState.AUTH_FAILED and not self._outage_too_long
 
     @property
     def recipients(self) -> dict[str, RecipientStatus]:
@@ -96,6 +113,7 @@ class SmscHub:
     async def async_stop(self, *_: Any) -> None:
         """Unbind and stop the session's thread."""
         self.assist.cancel()
+        self._stop_outage_timer()
         await self.session.close()
         self._waiters.cancel_all()
 
@@ -122,9 +140,45 @@ class SmscHub:
     @callback
     def _on_session_state(self, state: SessionState) -> None:
         _LOGGER.debug("SMSC session %s: %s", self.entry.title, state)
+        if state is SessionState.BOUND:
+            self._outage_ended()
+        elif state in (SessionState.DISCONNECTED, SessionState.AUTH_FAILED):
+            self._outage_began()
         if state is SessionState.AUTH_FAILED:
             self.entry.async_start_reauth(self.hass)
         self._notify_listeners()
+
+    def _outage_began(self) -> None:
+        if self._outage:
+            return
+        self._outage = True
+        _LOGGER.warning(
+            "Connection to SMSC lost for %s (%s); reconnecting",
+            self.entry.title,
+            self.session.counters.last_error or "no reason given",
+        )
+        self._cancel_outage_timer = async_call_later(
+            self.hass, self.session.config.submit_timeout, self._outage_outlasted_sends
+        )
+
+    def _outage_ended(self) -> None:
+        if not self._outage:
+            return
+        self._outage = False
+        self._outage_too_long = False
+        self._stop_outage_timer()
+        _LOGGER.info("Connection to SMSC restored for %s", self.entry.title)
+
+    @callback
+    def _outage_outlasted_sends(self, _now: datetime) -> None:
+        self._cancel_outage_timer = None
+        self._outage_too_long = True
+        self._notify_listeners()
+
+    def _stop_outage_timer(self) -> None:
+        if self._cancel_outage_timer is not None:
+            self._cancel_outage_timer()
+            self._cancel_outage_timer = None
 
     def recipient_phones(self) -> dict[str, str]:
         """Subentry id → phone number of every recipient of this account."""

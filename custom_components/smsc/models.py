@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from .smpp.errors import SmscRequestError
+from .smpp.errors import SmscRequestError, render_message
 from .smpp.receipts import DeliveryState, HlrResult
 
 # The delivery state of a result whose report did not come within `wait_for_delivery`.
@@ -20,8 +20,10 @@ class RecipientResult:
     recipient: str
     message_ids: list[str] = field(default_factory=list)
     parts: int = 0
+    # English text, for the action response; `error_code` is its translation key.
     error: str | None = None
     error_code: str | None = None
+    error_placeholders: dict[str, str] = field(default_factory=dict)
     refusal: SmscRequestError | None = None
     delivery_state: str | None = None
 
@@ -29,11 +31,13 @@ class RecipientResult:
         """Record a refusal that carries its own translation key."""
         self.error = str(err)
         self.error_code = err.translation_key
+        self.error_placeholders = dict(err.translation_placeholders)
         self.refusal = err
 
-    def fail(self, message: str, code: str) -> None:
-        """Record a failure of the session or of SMSC."""
-        self.error = message
+    def fail(self, code: str, **placeholders: str) -> None:
+        """Record a failure of the session or of SMSC under its translation key."""
+        self.error_placeholders = {"recipient": self.recipient, **placeholders}
+        self.error = render_message(code, self.error_placeholders)
         self.error_code = code
 
     def as_dict(self) -> dict[str, Any]:

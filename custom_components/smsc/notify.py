@@ -90,6 +90,20 @@ class SmscNotifyEntity(SmscRecipientEntity, NotifyEntity):
         super().__init__(hub, subentry, channel)
         self.kind = CHANNEL_KINDS[channel]
 
+    async def async_added_to_hass(self) -> None:
+        """Follow the account's session, which decides whether a send can get through."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.hub.async_add_listener(self.async_write_ha_state))
+
+    @property
+    def available(self) -> bool:
+        """Unavailable only when a send cannot succeed without the user.
+
+        `notify.send_message` skips unavailable entities without a word, so a reconnect in
+        progress must not make one unavailable: the send waits for the session instead.
+        """
+        return self.hub.can_send
+
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Send the message; a refusal raises with its reason."""
         await async_send(self.hub, MessageRequest(kind=self.kind, message=message), [self.phone])

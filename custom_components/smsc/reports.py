@@ -7,11 +7,14 @@ from datetime import datetime
 import logging
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIVED
+from .delivery_states import delivery_state
 from .models import HubCounters, RecipientStatus
+from .recipients import find_recipient, recipient_device_id
 from .smpp.incoming import IncomingMessage
 from .smpp.receipts import DeliveryReceipt, DeliveryState, HlrResult, UnparsedReport
 from .smpp.session import Received
@@ -32,17 +35,20 @@ class ReportFanOut:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry_id: str,
+        entry: ConfigEntry,
         *,
         counters: HubCounters,
         tracker: MessageTracker,
         waiters: DeliveryWaiters,
     ) -> None:
         self._hass = hass
-        self._entry_id = entry_id
+        self._entry = entry
+        self._entry_id = entry.entry_id
         self._counters = counters
         self._tracker = tracker
         self._waiters = waiters
+        # Phone number → what SMSC last reported, for the account's recipients only: a report
+        # about any other number has no entity to show it, and keeping it would grow without end.
         self.recipients: dict[str, RecipientStatus] = {}
         self._event_listeners: list[EventListener] = []
         self._recipient_listeners: dict[str, list[CALLBACK_TYPE]] = {}
@@ -87,20 +93,22 @@ class ReportFanOut:
         else:
             tracked.state = receipt.state
         recipient = tracked.recipient if tracked else None
+        subentry = self._recipient_of(recipient)
         self._fire(
             EVENT_DELIVERY_REPORT,
             {
                 "message_id": receipt.message_id,
                 "recipient": recipient,
+                "device_id": self._device_id(subentry),
                 "kind": tracked.kind.value if tracked else None,
                 "status": receipt.stat,
-                "state": receipt.state.value,
+                "state": delivery_state(receipt.state),
                 "error_code": receipt.error_code,
                 "submit_date": _iso(receipt.submit_date),
                 "done_date": _iso(receipt.done_date),
             },
         )
-        if recipient is not None:
+        if recipient is not None and subentry is not None:
             status = self.recipients.setdefault(recipient, RecipientStatus())
             status.delivery_state = receipt.state
             status.delivery_at = receipt.done_date or dt_util.utcnow()
@@ -114,13 +122,15 @@ class ReportFanOut:
         recipient = tracked.recipient if tracked else None
         if tracked is not None:
             tracked.state = result.state
+        subentry = self._recipient_of(recipient)
         self._fire(
             EVENT_HLR_RESULT,
             {
                 "message_id": result.message_id,
                 "recipient": recipient,
+                "device_id": self._device_id(subentry),
                 "status": result.stat,
-                "state": result.state.value,
+                "state": delivery_state(result.state),
                 "reachable": result.state is DeliveryState.DELIVERED,
                 "error_code": result.error_code,
                 "imsi": result.imsi,
@@ -134,7 +144,7 @@ class ReportFanOut:
                 "roaming": result.roaming,
             },
         )
-        if recipient is not None:
+        if recipient is not None and subentry is not None:
             self.recipients.setdefault(recipient, RecipientStatus()).hlr = result
             self._notify_recipient(recipient)
         self._waiters.resolve(result.lookup_keys, result.state)
@@ -144,6 +154,7 @@ class ReportFanOut:
         data: dict[str, Any] = {
             "sender": message.source,
             "recipient": message.destination,
+            "device_id": self._device_id(self._recipient_of(message.source)),
             "text": message.text,
             "parts": message.parts,
             "timestamp": dt_util.utcnow().isoformat(),
@@ -155,6 +166,13 @@ class ReportFanOut:
         self._fire(EVENT_MESSAGE_RECEIVED, data)
         if for_assist is not None and self.assist is not None:
             self.assist.respond(for_assist)
+
+    def _recipient_of(self, number: str | None) -> ConfigSubentry | None:
+        """The account's recipient with this number, if it is one."""
+        return find_recipient(self._entry, number) if number is not None else None
+
+    def _device_id(self, recipient: ConfigSubentry | None) -> str | None:
+        return recipient_device_id(self._hass, self._entry, recipient) if recipient else None
 
     def _fire(self, event_type: str, data: dict[str, Any]) -> None:
         self._hass.bus.async_fire(event_type, {"entry_id": self._entry_id, **data})

@@ -26,6 +26,8 @@ from .smpp.errors import (
     SmscRequestError,
     SubmitRefused,
     SubmitTimeout,
+    status_hex,
+    status_name,
 )
 from .smpp.guard import SendGuard
 from .smpp.receipts import normalize_message_id
@@ -189,10 +191,14 @@ class MessageSender:
                         {**base, **part.submit_kwargs()}, on_accepted=accepted
                     )
                 except SubmitRefused as err:
-                    result.fail(f"SMSC refused the message: {err.description}", "smsc_refused")
+                    result.fail(
+                        "smsc_refused",
+                        status=status_hex(err.status),
+                        status_name=status_name(err.status),
+                    )
                     return
                 except SmppError as err:
-                    result.fail(str(err), _SESSION_ERROR_CODES.get(type(err), "smsc_error"))
+                    result.fail(_SESSION_ERROR_CODES.get(type(err), "smsc_error"))
                     return
                 except SmscRequestError as err:
                     result.refuse(err)

@@ -17,10 +17,10 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .delivery_states import DELIVERY_STATES, delivery_state, restored_delivery_state
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity, recipient_subentries
 from .hub import SmscHub
 from .models import HubCounters, RecipientStatus
-from .smpp.receipts import DeliveryState
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -56,6 +56,8 @@ class RecipientDescription(SensorEntityDescription):
     """A value of what SMSC last reported about a recipient."""
 
     value: Callable[[RecipientStatus], str | None]
+    # The value stored before a restart as it is shown today (None: not to be shown).
+    restore: Callable[[str], str | None] = str
 
 
 RECIPIENT_SENSORS: tuple[RecipientDescription, ...] = (
@@ -63,8 +65,11 @@ RECIPIENT_SENSORS: tuple[RecipientDescription, ...] = (
         key="delivery_state",
         translation_key="delivery_state",
         device_class=SensorDeviceClass.ENUM,
-        options=[state.value for state in DeliveryState],
-        value=lambda status: status.delivery_state.value if status.delivery_state else None,
+        options=list(DELIVERY_STATES),
+        value=lambda status: (
+            delivery_state(status.delivery_state) if status.delivery_state else None
+        ),
+        restore=restored_delivery_state,
     ),
     RecipientDescription(
         key="network",
@@ -133,7 +138,8 @@ class SmscRecipientSensor(SmscRecipientStatusEntity, RestoreSensor):
     async def async_added_to_hass(self) -> None:
         """Show the last known value until SMSC reports again."""
         await super().async_added_to_hass()
-        self._restored = await _last_value(self)
+        if (last := await _last_value(self)) is not None:
+            self._restored = self.entity_description.restore(last)
 
     @property
     def native_value(self) -> str | None:

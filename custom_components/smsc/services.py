@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
+from homeassistant.const import (
+    ATTR_AREA_ID,
+    ATTR_DEVICE_ID,
+    ATTR_ENTITY_ID,
+    ATTR_FLOOR_ID,
+    ATTR_LABEL_ID,
+)
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -16,19 +22,15 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-    entity_registry as er,
-)
+from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .const import DOMAIN
-from .entity import device_owner
 from .hub import SmscHub
 from .models import RecipientResult
 from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
 from .smpp.errors import SmscRequestError
+from .targets import async_recipient_phones
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -48,9 +50,13 @@ MAX_WAIT_FOR_DELIVERY: Final = 600
 _COMMON: Final[dict[vol.Marker, Any]] = {
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
     vol.Optional(ATTR_RECIPIENTS, default=list): vol.All(cv.ensure_list, [cv.string]),
-    # Recipient devices and their notify entities, picked in the UI's target selector.
+    # The target: recipients' notify entities and devices, and areas, floors and labels that
+    # hold them (services.yaml's `target:`; a script's `target:` arrives here as well).
     vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_AREA_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_FLOOR_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_LABEL_ID): vol.All(cv.ensure_list, [cv.string]),
     vol.Optional(ATTR_SENDER): cv.string,
     vol.Optional(ATTR_COMMENT): cv.string,
     vol.Optional(ATTR_WAIT_FOR_DELIVERY): vol.All(
@@ -114,8 +120,8 @@ def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
         )
         recipients = [
             *call.data[ATTR_RECIPIENTS],
-            *_recipients_of_targets(
-                hub, call.data.get(ATTR_ENTITY_ID, []), call.data.get(ATTR_DEVICE_ID, [])
+            *async_recipient_phones(
+                call.hass, hub.entry.entry_id, hub.recipient_phones(), call.data
             ),
         ]
         if not recipients:
@@ -155,15 +161,16 @@ async def async_send(
         raise _validation_error(err) from err
     failures = [result for result in results if result.error is not None]
     if failures and len(failures) == len(results):
-        refusal = failures[0].refusal
-        if refusal is not None and all(f.refusal is not None for f in failures):
-            raise _validation_error(refusal)
+        # Nothing went out. A fault of the session or of SMSC outranks a refusal of the input:
+        # it is what the caller can least see coming, and retrying may help.
+        refusals = [f.refusal for f in failures if f.refusal is not None]
+        if len(refusals) == len(failures):
+            raise _validation_error(refusals[0])
+        failed = next(f for f in failures if f.refusal is None)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key="send_failed",
-            translation_placeholders={
-                "details": "; ".join(f"{f.recipient}: {f.error}" for f in failures)
-            },
+            translation_key=failed.error_code,
+            translation_placeholders=failed.error_placeholders,
         )
     return results
 
@@ -207,31 +214,3 @@ def _hub_for(hass: HomeAssistant, entry_id: str | None) -> SmscHub:
     if len(loaded) > 1:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="account_required")
     return loaded[0].runtime_data
-
-
-def _recipients_of_targets(hub: SmscHub, entity_ids: list[str], device_ids: list[str]) -> list[str]:
-    """Phone numbers of the recipient subentries behind picked entities and devices."""
-    phones = hub.recipient_phones()
-    subentry_ids: list[str] = []
-    entity_registry = er.async_get(hub.hass)
-    for entity_id in entity_ids:
-        entry = entity_registry.async_get(entity_id)
-        if entry is None or entry.config_subentry_id not in phones:
-            raise _not_a_recipient(entity_id)
-        subentry_ids.append(entry.config_subentry_id)
-    device_registry = dr.async_get(hub.hass)
-    for device_id in device_ids:
-        device = device_registry.async_get(device_id)
-        owner = device_owner(device) if device is not None else None
-        if owner is None or owner[0] != hub.entry.entry_id or owner[1] not in phones:
-            raise _not_a_recipient(device_id)
-        subentry_ids.append(owner[1])
-    return [phones[subentry_id] for subentry_id in dict.fromkeys(subentry_ids)]
-
-
-def _not_a_recipient(target: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="not_a_recipient",
-        translation_placeholders={"target": target},
-    )

@@ -10,18 +10,22 @@ from typing import Final
 ELLIPSES: Final = ("…", "...")
 # A cut inside a word moves back to the word's start when that loses at most this much.
 MAX_WORD_BACKOFF: Final = 20
+# Dropped before the ellipsis: "включено,…" reads worse than "включено…".
+_TRAILING: Final = " \t\r\n,;:-\u2013\u2014"  # also the en and em dash
 
 
 def shorten_to_fit(text: str, fits: Callable[[str], bool]) -> str:
     """The text itself when it fits, else its longest start that fits with an ellipsis.
 
-    ``fits`` composes a text as the account would send it; it must hold for a single ellipsis.
-    Of the two ellipses the one that keeps more of the text wins, "…" when they keep as much.
+    ``fits`` composes a text as the account would send it (one SMS always holds "…"). Of the two
+    ellipses the one that keeps more of the text wins, "…" when they keep as much.
     """
     if fits(text):
         return text
     best_kept, best = -1, ELLIPSES[0]
     for ellipsis in ELLIPSES:
+        if not fits(ellipsis):
+            continue
         kept = _cut(text, _longest_start(text, ellipsis, fits))
         if len(kept) > best_kept:
             best_kept, best = len(kept), kept + ellipsis
@@ -47,4 +51,4 @@ def _cut(text: str, length: int) -> str:
         space = head.rfind(" ")
         if space > 0 and length - space <= MAX_WORD_BACKOFF:
             head = head[:space]
-    return head.rstrip()
+    return head.rstrip(_TRAILING)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 import time
 
+from .delivery_states import delivery_state
 from .models import PENDING
 from .smpp.compose import MessageKind
 from .smpp.receipts import DeliveryState, normalize_message_id
@@ -103,6 +104,6 @@ async def wait_state(waiter: asyncio.Future[DeliveryState], seconds: float) -> s
     """The delivery state the waiter gets within `seconds`, else `pending`."""
     try:
         async with asyncio.timeout(seconds):
-            return (await asyncio.shield(waiter)).value
+            return delivery_state(await asyncio.shield(waiter))
     except TimeoutError:
         return PENDING

@@ -234,7 +234,8 @@ class IoThread(threading.Thread):
                 if not self._stopping.is_set():
                     self._counters.disconnects += 1
                     self._counters.last_error = str(err) or type(err).__name__
-                    _LOGGER.warning("Connection to SMSC lost (%s); reconnecting", err)
+                    # Debug only: the hub logs the outage once, at warning, and its end.
+                    _LOGGER.debug("Connection to SMSC lost (%s); reconnecting", err)
             finally:
                 self._serving = False
                 self._close_client(link.client)

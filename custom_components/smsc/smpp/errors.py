@@ -44,6 +44,9 @@ __all__ = [
     "SubmitTimeout",
     "TooManyPartsError",
     "describe_status",
+    "render_message",
+    "status_hex",
+    "status_name",
 ]
 
 MESSAGES: Final[dict[str, str]] = {
@@ -113,6 +116,25 @@ MESSAGES: Final[dict[str, str]] = {
         "Only {sent} of {parts} parts were submitted within {window} seconds; SMSC would "
         "reject the rest of the message."
     ),
+    # failures of the session or of SMSC, per recipient (see SESSION_FAILURE_KEYS)
+    "not_connected": (
+        "SMSC was not connected in time, so the message to {recipient} was not sent; the "
+        "connection is being restored."
+    ),
+    "connection_lost": (
+        "The connection to SMSC dropped before SMSC confirmed the message to {recipient}; it "
+        "may or may not have been sent, so it was not sent again."
+    ),
+    "submit_timeout": (
+        "SMSC did not answer in time about the message to {recipient}; it may or may not have "
+        "been sent."
+    ),
+    "session_closed": (
+        "The message to {recipient} was not sent: the SMSC account is unloading or SMSC "
+        "refused its login."
+    ),
+    "smsc_refused": "SMSC refused the message to {recipient}: {status_name} (status {status}).",
+    "smsc_error": "The message to {recipient} failed because of an error in the SMSC session.",
 }
 
 
@@ -126,6 +148,11 @@ class SmscRequestError(Exception):
             name: str(value) for name, value in placeholders.items()
         }
         super().__init__(_render(translation_key, self.translation_placeholders))
+
+
+def render_message(key: str, placeholders: Mapping[str, str]) -> str:
+    """The English text of a key of MESSAGES with its placeholders filled in."""
+    return _render(key, placeholders)
 
 
 def _render(key: str, placeholders: Mapping[str, str]) -> str:
@@ -186,6 +213,27 @@ def describe_status(status: int) -> str:
     """Name an SMPP command_status in words."""
     description = consts.DESCRIPTIONS.get(status)
     return f"{description} (0x{status:08X})" if description else f"status 0x{status:08X}"
+
+
+# SMPP 3.4's names of its command_status values, e.g. 0x58 → ESME_RTHROTTLED.
+_STATUS_NAMES: Final[dict[int, str]] = {
+    value: name.removeprefix("SMPP_")
+    for name, value in vars(consts).items()
+    if name.startswith("SMPP_ESME_") and isinstance(value, int)
+}
+
+
+def status_hex(status: int) -> str:
+    """An SMPP command_status as SMSC's documentation writes it: 0x00000058."""
+    return f"0x{status:08X}"
+
+
+def status_name(status: int) -> str:
+    """The SMPP constant name of a command_status (ESME_RTHROTTLED); its hex if it has none.
+
+    A name, not smpplib's English description, so that a translated message can quote it.
+    """
+    return _STATUS_NAMES.get(status, status_hex(status))
 
 
 class SmppError(Exception):
