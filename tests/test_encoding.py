@@ -14,11 +14,10 @@ from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smsc.const import DOMAIN
 from custom_components.smsc.smpp.compose import MAX_PREFIXED_LENGTH
 from simulator import SmscSimulator
 
-from .conftest import entry_data, loaded, smsc_action
+from .conftest import account_entry, loaded, smsc_action
 
 NUMBER = "+79991234567"
 UCS2: Any = 8
@@ -174,8 +173,6 @@ def smsc_entry_factory(smsc_simulator: SmscSimulator) -> Any:
     """An account on the simulator with the given options."""
 
     def make(options: dict[str, Any]) -> MockConfigEntry:
-        return MockConfigEntry(
-            domain=DOMAIN, title="SMSC demo", data=entry_data(smsc_simulator), options=options
-        )
+        return account_entry(smsc_simulator, options=options)
 
     return make

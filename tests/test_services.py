@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -228,6 +229,27 @@ async def test_duplicate_refused_before_sending(
     await smsc_simulator.wait_for_messages(2)
     assert smsc_simulator.refusals == []
     assert smsc_simulator.submits_by_destination[ADDR] == 1
+
+
+async def test_the_same_text_sent_twice_at_once_is_refused_here(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Two automations send the same alarm to one number at the same moment: one SMS goes,
+    the other call is told it is a duplicate, and SMSC never sees (or refuses) a second."""
+    first, second = await asyncio.gather(
+        smsc_action(hass, "send_sms", {"recipients": [NUMBER], "message": "Smoke!"}),
+        smsc_action(
+            hass, "send_sms", {"recipients": [NUMBER, "+79160000001"], "message": "Smoke!"}
+        ),
+    )
+    assert first["results"][0]["success"] is True
+    assert [result.get("error_code") for result in second["results"]] == [
+        "duplicate_message",
+        None,
+    ]
+    await smsc_simulator.wait_for_messages(2)
+    assert smsc_simulator.submits_by_destination[ADDR] == 1
+    assert smsc_simulator.refusals == []
 
 
 async def test_flood_refused_before_sending(

@@ -112,9 +112,6 @@ class AssistResponder:
         )
         self.conversations = ConversationIds()
         self._tasks: set[asyncio.Task[None]] = set()
-        # One answer at a time per number: in order, and each checked against SMSC's duplicate
-        # rule only once the one before it was accepted.
-        self._send_locks: dict[str, asyncio.Lock] = {}
         self._not_loaded_warned_at: float | None = None
 
     @callback
@@ -259,10 +256,11 @@ class AssistResponder:
         text = answer
         try:
             text = shorten_to_fit(answer, self._fits)
-            async with self._send_locks.setdefault(message.number, asyncio.Lock()):
-                [sent] = await self._hub.async_send(
-                    MessageRequest(message=text), [message.number], sender=message.reply_from
-                )
+            # The hub sends to one number in turn, so a repeated answer meets SMSC's
+            # duplicate rule here rather than at SMSC.
+            [sent] = await self._hub.async_send(
+                MessageRequest(message=text), [message.number], sender=message.reply_from
+            )
         except SmscRequestError as err:  # a text or a sender SMSC cannot take
             sent = RecipientResult(recipient=message.number)
             sent.refuse(err)

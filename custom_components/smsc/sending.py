@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import contextlib
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from homeassistant.core import callback
@@ -44,6 +46,14 @@ _SESSION_ERROR_CODES: Final[dict[type[SmppError], str]] = {
 }
 
 
+@dataclass(slots=True)
+class _Turn:
+    """The sends waiting for or holding one number's turn."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class MessageSender:
     """Sends an account's messages over its session, within SMSC's rules."""
 
@@ -63,6 +73,7 @@ class MessageSender:
         self._tracker = tracker
         self._waiters = waiters
         self.guard = SendGuard()
+        self._turns: dict[str, _Turn] = {}
         self._reference = 0
         self._default_sender = normalize_sender(default_sender) if default_sender else None
 
@@ -111,8 +122,9 @@ class MessageSender:
 
         The text and the sender apply to every recipient, so a fault in them raises
         ComposeError before anything is sent. Numbers and SMSC's rate rules are checked per
-        recipient, all before the first submit. With `wait_for_delivery`, each result waits
-        that many seconds for the final delivery state (`pending` when none came).
+        recipient, the rules just before that recipient's submit. With `wait_for_delivery`,
+        each result waits that many seconds for the final delivery state (`pending` when none
+        came).
         """
         source = self.sender_address(sender)
         composed = self.compose(request, encoding=encoding)
@@ -132,11 +144,6 @@ class MessageSender:
             seen.add(address.addr)
             result.recipient = address.addr
             results.append(result)
-            try:
-                self.guard.check(address.addr, composed.text)
-            except SmscRequestError as err:
-                result.refuse(err)
-                continue
             to_send.append((result, address))
         await asyncio.gather(
             *(
@@ -182,32 +189,71 @@ class MessageSender:
             self._tracker.add(message_id, destination.addr, kind)
             ids.add(normalize_message_id(message_id, hint="decimal"))
 
-        deadline = self.guard.parts_deadline()
         try:
-            for part in composed.parts:
-                try:
-                    deadline.check(sent=len(result.message_ids), parts=len(composed.parts))
-                    message_id = await self._session.submit(
-                        {**base, **part.submit_kwargs()}, on_accepted=accepted
-                    )
-                except SubmitRefused as err:
-                    result.fail(
-                        "smsc_refused",
-                        status=status_hex(err.status),
-                        status_name=status_name(err.status),
-                    )
+            async with self._turn(destination.addr):
+                if not await self._submit_parts(result, base, composed, accepted):
                     return
-                except SmppError as err:
-                    result.fail(_SESSION_ERROR_CODES.get(type(err), "smsc_error"))
-                    return
-                except SmscRequestError as err:
-                    result.refuse(err)
-                    return
-                result.message_ids.append(message_id)
-            result.parts = len(composed.parts)
-            self.guard.record(destination.addr, composed.text)
             if waiter is not None and wait_for_delivery:
                 result.delivery_state = await wait_state(waiter, wait_for_delivery)
         finally:
             if waiter is not None:
                 self._waiters.remove(waiter)
+
+    async def _submit_parts(
+        self,
+        result: RecipientResult,
+        base: Mapping[str, Any],
+        composed: ComposedMessage,
+        accepted: Callable[[str], None],
+    ) -> bool:
+        """Check SMSC's rules, submit every part and record the send; False on a failure."""
+        destination = str(base["destination_addr"])
+        try:
+            self.guard.check(destination, composed.text)
+        except SmscRequestError as err:
+            result.refuse(err)
+            return False
+        deadline = self.guard.parts_deadline()
+        for part in composed.parts:
+            try:
+                deadline.check(sent=len(result.message_ids), parts=len(composed.parts))
+                message_id = await self._session.submit(
+                    {**base, **part.submit_kwargs()}, on_accepted=accepted
+                )
+            except SubmitRefused as err:
+                result.fail(
+                    "smsc_refused",
+                    status=status_hex(err.status),
+                    status_name=status_name(err.status),
+                )
+                return False
+            except SmppError as err:
+                result.fail(_SESSION_ERROR_CODES.get(type(err), "smsc_error"))
+                return False
+            except SmscRequestError as err:
+                result.refuse(err)
+                return False
+            result.message_ids.append(message_id)
+        result.parts = len(composed.parts)
+        self.guard.record(destination, composed.text)
+        return True
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, number: str) -> AsyncIterator[None]:
+        """One send at a time to a number, from the rules' check to the record of the send.
+
+        Two sends of the same text at once would both pass the duplicate check, and SMSC
+        would refuse the second; in turn, the second is refused here, with the reason. Sends
+        to one number also keep their order. Forgotten once nobody waits for the number.
+        """
+        turn = self._turns.get(number)
+        if turn is None:
+            turn = self._turns[number] = _Turn()
+        turn.users += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.users -= 1
+            if not turn.users:
+                del self._turns[number]
