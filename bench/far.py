@@ -32,7 +32,14 @@ import time
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from throughput import LOGIN, PASSWORD, SYNC_NAME as SYNC, params, run_smpplib_sync
+from throughput import (
+    BENCH_SIMULATOR,
+    LOGIN,
+    PASSWORD,
+    SYNC_NAME as SYNC,
+    params,
+    run_smpplib_sync,
+)
 
 from custom_components.smsc.smpp.session import SessionConfig, SmppSession
 from simulator import SimulatorThread
@@ -80,11 +87,7 @@ def main(argv: list[str] | None = None) -> None:
 
     runs: list[Run] = []
     with SimulatorThread(
-        login=LOGIN,
-        password=PASSWORD,
-        enforce_rules=False,
-        auto_receipts=False,
-        history_limit=1000,
+        **BENCH_SIMULATOR,
         throughput=args.rate,
         response_delay=args.delay_ms / 1000,
     ) as sim:

@@ -43,6 +43,14 @@ SYNC_NAME = "smpplib, synchronous loop"
 LOGIN = "demo"
 PASSWORD = "demo"  # noqa: S105 - the simulator's demo account
 UNPACED_RATE = 1_000_000  # submits a second: pacing never holds a submit back
+# The simulator as the benchmarks want it: only submits measured, no rules, no receipts.
+BENCH_SIMULATOR: dict[str, Any] = {
+    "login": LOGIN,
+    "password": PASSWORD,
+    "enforce_rules": False,
+    "auto_receipts": False,
+    "history_limit": 1000,
+}
 
 
 def params(i: int) -> dict[str, Any]:
@@ -136,15 +144,7 @@ def _serve_simulator() -> None:
     """Child-process mode: run the simulator, print its port, stop when stdin closes."""
 
     async def serve() -> None:
-        async with SmscSimulator(
-            LOGIN,
-            PASSWORD,
-            "127.0.0.1",
-            0,
-            enforce_rules=False,
-            auto_receipts=False,
-            history_limit=1000,
-        ) as sim:
+        async with SmscSimulator(host="127.0.0.1", port=0, **BENCH_SIMULATOR) as sim:
             print(sim.port, flush=True)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
@@ -155,13 +155,7 @@ def _serve_simulator() -> None:
 def simulator(where: str) -> Iterator[int]:
     """A simulator (rules and receipts off) in a thread of this process, or in its own."""
     if where == "thread":
-        with SimulatorThread(
-            login=LOGIN,
-            password=PASSWORD,
-            enforce_rules=False,
-            auto_receipts=False,
-            history_limit=1000,
-        ) as sim:
+        with SimulatorThread(**BENCH_SIMULATOR) as sim:
             yield sim.port
         return
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and script
