@@ -142,9 +142,11 @@ class SmscHub:
         _LOGGER.debug("SMSC session %s: %s", self.entry.title, state)
         if state is SessionState.BOUND:
             self._outage_ended()
-        elif state in (SessionState.DISCONNECTED, SessionState.AUTH_FAILED):
+        elif state is SessionState.DISCONNECTED:
             self._outage_began()
-        if state is SessionState.AUTH_FAILED:
+        elif state is SessionState.AUTH_FAILED:
+            # Only a rebind after a drop can be refused (a refused first bind fails the
+            # setup), so the drop was logged already; the session logs the refusal itself.
             self.entry.async_start_reauth(self.hass)
         self._notify_listeners()
 
