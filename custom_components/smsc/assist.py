@@ -19,7 +19,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_translations
 
@@ -39,7 +39,6 @@ from .const import (
 from .conversation_ids import ConversationIds
 from .models import RecipientResult
 from .pin import check_pin
-from .recipients import find_recipient, recipient_device_id
 from .shorten import shorten_to_fit
 from .smpp.address import normalize_sender
 from .smpp.compose import MessageRequest
@@ -115,10 +114,11 @@ class AssistResponder:
         self._not_loaded_warned_at: float | None = None
 
     @callback
-    def screen(self, message: IncomingMessage) -> AssistMessage | None:
-        """Decide about one incoming message; None when its sender may not talk to Assist."""
-        recipient = find_recipient(self._entry, message.source)
-        if recipient is None or not recipient.data.get(CONF_ASSIST):
+    def screen(
+        self, message: IncomingMessage, recipient: ConfigSubentry, device_id: str | None
+    ) -> AssistMessage | None:
+        """Decide about a recipient's incoming message; None when they may not talk to Assist."""
+        if not recipient.data.get(CONF_ASSIST):
             return None
         checked = check_pin(message.text, recipient.data.get(CONF_PIN))
         name = recipient.title
@@ -147,7 +147,7 @@ class AssistResponder:
         return AssistMessage(
             name=name,
             number=number,
-            device_id=recipient_device_id(self._hass, self._entry, recipient),
+            device_id=device_id,
             reply_from=reply_sender(message.destination),
             written_to=message.destination,
             text=checked.text,

@@ -17,8 +17,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .entity import SmscAccountEntity, SmscRecipientStatusEntity, recipient_subentries
+from .entity import SmscAccountEntity, SmscRecipientStatusEntity
 from .hub import SmscHub
+from .recipients import recipient_subentries
 from .smpp.receipts import DeliveryState, HlrResult
 
 if TYPE_CHECKING:

@@ -34,7 +34,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .delivery_states import delivery_state
-from .entity import device_owner
+from .recipients import device_owner
 from .smpp.receipts import DeliveryState
 
 DELIVERED: Final = "delivered"

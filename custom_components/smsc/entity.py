@@ -4,30 +4,12 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_NAME
-from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
-from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER, SUBENTRY_RECIPIENT
+from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER
 from .hub import SmscHub
 from .recipients import recipient_device_identifier
-
-
-def recipient_subentries(entry: ConfigEntry) -> list[ConfigSubentry]:
-    """The recipients of an account, each a config subentry with its own device."""
-    return [s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_RECIPIENT]
-
-
-def device_owner(device: DeviceEntry) -> tuple[str, str | None] | None:
-    """(entry id, subentry id or None) a device of ours stands for, read from its identifier.
-
-    The identifiers are ours in every Home Assistant version, unlike the device registry's
-    subentry fields, which changed shape in 2026.
-    """
-    for domain, identifier in device.identifiers:
-        if domain == DOMAIN:
-            entry_id, _, subentry_id = identifier.partition("_")
-            return entry_id, subentry_id or None
-    return None
 
 
 def account_device_info(entry: ConfigEntry) -> DeviceInfo:

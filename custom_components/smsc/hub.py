@@ -25,6 +25,7 @@ from .const import (
     DEFAULT_SUBMIT_WINDOW,
 )
 from .models import HubCounters, RecipientResult, RecipientStatus
+from .recipients import recipient_subentries
 from .reports import EventListener, ReportFanOut, subscribe
 from .sending import MessageSender
 from .smpp.compose import Encoding, MessageRequest
@@ -185,9 +186,8 @@ class SmscHub:
     def recipient_phones(self) -> dict[str, str]:
         """Subentry id → phone number of every recipient of this account."""
         return {
-            subentry_id: subentry.data[CONF_PHONE_NUMBER]
-            for subentry_id, subentry in self.entry.subentries.items()
-            if CONF_PHONE_NUMBER in subentry.data
+            subentry.subentry_id: subentry.data[CONF_PHONE_NUMBER]
+            for subentry in recipient_subentries(self.entry)
         }
 
     async def async_send(

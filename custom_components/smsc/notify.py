@@ -16,8 +16,9 @@ from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 import voluptuous as vol
 
 from .const import CONF_CHANNELS, DOMAIN
-from .entity import SmscRecipientEntity, recipient_subentries
+from .entity import SmscRecipientEntity
 from .hub import SmscHub
+from .recipients import recipient_subentries
 from .services import (
     ATTR_COMMENT,
     ATTR_ENCODING,

@@ -1,10 +1,11 @@
-"""Find an account's recipient by phone number, and the device that stands for the recipient."""
+"""An account's recipients: found by phone number, and the devices that stand for them."""
 
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import CONF_PHONE_NUMBER, DOMAIN, SUBENTRY_RECIPIENT
 from .smpp.address import normalize_recipient
@@ -14,6 +15,24 @@ from .smpp.errors import AddressError
 def recipient_device_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
     """The device registry identifier of a recipient's device."""
     return (DOMAIN, f"{entry_id}_{subentry_id}")
+
+
+def recipient_subentries(entry: ConfigEntry) -> list[ConfigSubentry]:
+    """The recipients of an account, each a config subentry with its own device."""
+    return [s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_RECIPIENT]
+
+
+def device_owner(device: DeviceEntry) -> tuple[str, str | None] | None:
+    """(entry id, subentry id or None) a device of ours stands for, read from its identifier.
+
+    The identifiers are ours in every Home Assistant version, unlike the device registry's
+    subentry fields, which changed shape in 2026.
+    """
+    for domain, identifier in device.identifiers:
+        if domain == DOMAIN:
+            entry_id, _, subentry_id = identifier.partition("_")
+            return entry_id, subentry_id or None
+    return None
 
 
 def find_recipient(entry: ConfigEntry, number: str) -> ConfigSubentry | None:
@@ -26,11 +45,8 @@ def find_recipient(entry: ConfigEntry, number: str) -> ConfigSubentry | None:
         phone = normalize_recipient(number).addr
     except AddressError:
         return None
-    for subentry in entry.subentries.values():
-        if (
-            subentry.subentry_type == SUBENTRY_RECIPIENT
-            and subentry.data.get(CONF_PHONE_NUMBER) == phone
-        ):
+    for subentry in recipient_subentries(entry):
+        if subentry.data.get(CONF_PHONE_NUMBER) == phone:
             return subentry
     return None
 

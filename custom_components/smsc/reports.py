@@ -151,15 +151,21 @@ class ReportFanOut:
 
     def _on_incoming(self, message: IncomingMessage) -> None:
         self._counters.incoming += 1
+        sender = self._recipient_of(message.source)
+        device_id = self._device_id(sender)
         data: dict[str, Any] = {
             "sender": message.source,
             "recipient": message.destination,
-            "device_id": self._device_id(self._recipient_of(message.source)),
+            "device_id": device_id,
             "text": message.text,
             "parts": message.parts,
             "timestamp": dt_util.utcnow().isoformat(),
         }
-        for_assist = self.assist.screen(message) if self.assist is not None else None
+        for_assist = (
+            self.assist.screen(message, sender, device_id)
+            if self.assist is not None and sender is not None
+            else None
+        )
         if for_assist is not None:
             # Its text without the PIN, which must reach no event, attribute or log.
             data.update(for_assist.event_fields())

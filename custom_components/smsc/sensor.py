@@ -18,9 +18,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .delivery_states import DELIVERY_STATES, delivery_state, restored_delivery_state
-from .entity import SmscAccountEntity, SmscRecipientStatusEntity, recipient_subentries
+from .entity import SmscAccountEntity, SmscRecipientStatusEntity
 from .hub import SmscHub
 from .models import HubCounters, RecipientStatus
+from .recipients import recipient_subentries
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry

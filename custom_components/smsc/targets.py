@@ -31,7 +31,7 @@ from homeassistant.helpers import (
 )
 
 from .const import DOMAIN
-from .entity import device_owner
+from .recipients import device_owner
 
 TARGET_KINDS: Final = (ATTR_ENTITY_ID, ATTR_DEVICE_ID, ATTR_AREA_ID, ATTR_FLOOR_ID, ATTR_LABEL_ID)
 # An entity or device that is no recipient is `not_a_recipient`; areas, floors and labels are
