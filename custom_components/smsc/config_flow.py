@@ -84,18 +84,19 @@ _PORT_SELECTOR = NumberSelector(
 
 
 def _account_schema(defaults: Mapping[str, Any]) -> vol.Schema:
-    fields: dict[vol.Marker, Any] = {
-        vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, DEFAULT_HOST)): TextSelector(),
-        vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): _PORT_SELECTOR,
-        vol.Required(
-            CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED)
-        ): TextSelector(TextSelectorConfig(autocomplete="username")),
-    }
-    fields[vol.Required(CONF_PASSWORD)] = _PASSWORD_SELECTOR
-    fields[vol.Optional(CONF_SENDER, default=defaults.get(CONF_SENDER, ""))] = TextSelector()
-    fields[vol.Required(CONF_USE_TLS, default=defaults.get(CONF_USE_TLS, False))] = bool
-    fields[vol.Required(CONF_LATIN1, default=defaults.get(CONF_LATIN1, False))] = bool
-    return vol.Schema(fields)
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, DEFAULT_HOST)): TextSelector(),
+            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): _PORT_SELECTOR,
+            vol.Required(
+                CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED)
+            ): TextSelector(TextSelectorConfig(autocomplete="username")),
+            vol.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
+            vol.Optional(CONF_SENDER, default=defaults.get(CONF_SENDER, "")): TextSelector(),
+            vol.Required(CONF_USE_TLS, default=defaults.get(CONF_USE_TLS, False)): bool,
+            vol.Required(CONF_LATIN1, default=defaults.get(CONF_LATIN1, False)): bool,
+        }
+    )
 
 
 def _clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,7 +141,7 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up an SMSC account by binding to it."""
 
     VERSION = 1
-    # 1.2: the login alone is the unique id; the YAML notify names are stored (see __init__).
+    # 1.2: the login alone is the unique id; the YAML notify names are stored (see migration.py).
     MINOR_VERSION = 2
 
     @classmethod
