@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 import time
 from typing import Final
+
+from .smpp.pacing import RateWindow
 
 WINDOW: Final = 3600.0  # seconds: the limit counts answers within any hour
 
@@ -13,25 +14,23 @@ WINDOW: Final = 3600.0  # seconds: the limit counts answers within any hour
 class AnswerLimit:
     """At most `per_hour` answers to one number within any hour; one warning per hour above it.
 
-    Memory stays bounded: one queue of at most `per_hour` times per number that was answered,
+    Memory stays bounded: one window of at most `per_hour` times per number that was answered,
     and only recipients allowed to talk to Assist are ever answered.
     """
 
     def __init__(self, per_hour: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_hour = per_hour
         self._clock = clock
-        self._answered: dict[str, deque[float]] = {}
+        self._answered: dict[str, RateWindow] = {}
         self._warned: dict[str, float] = {}
 
     def try_take(self, number: str) -> bool:
         """Count one more answer to this number; False (and nothing counted) at the limit."""
         now = self._clock()
-        times = self._answered.setdefault(number, deque(maxlen=self.per_hour))
-        while times and now - times[0] >= WINDOW:
-            times.popleft()
-        if len(times) >= self.per_hour:
+        window = self._answered.setdefault(number, RateWindow(self.per_hour, WINDOW))
+        if now < window.next_slot():
             return False
-        times.append(now)
+        window.record(now)
         return True
 
     def warning_due(self, number: str) -> bool:

@@ -1,4 +1,4 @@
-"""The submit pacer: never more than the rate in any one-second window, on a fake clock."""
+"""The rate window: never more than the rate in any one-second window, on a fake clock."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from bisect import bisect_right
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.smsc.smpp.pacing import SubmitPacer
+from custom_components.smsc.smpp.pacing import RateWindow
 
 
 def _most_in_any_window(times: list[float], period: float) -> int:
@@ -20,7 +20,7 @@ def _most_in_any_window(times: list[float], period: float) -> int:
     return most
 
 
-def _write_all(pacer: SubmitPacer, arrivals: list[float]) -> list[float]:
+def _write_all(pacer: RateWindow, arrivals: list[float]) -> list[float]:
     """Write each submit as soon as the pacer lets it, in arrival order (a fake clock)."""
     now = 0.0
     written: list[float] = []
@@ -33,7 +33,7 @@ def _write_all(pacer: SubmitPacer, arrivals: list[float]) -> list[float]:
 
 def test_a_burst_is_written_a_rate_at_a_time() -> None:
     """90 submits at once at 30/s: 30 now, 30 a second later, 30 two seconds later."""
-    pacer = SubmitPacer(30)
+    pacer = RateWindow(30)
     written = _write_all(pacer, [0.0] * 90)
     assert written[:30] == [0.0] * 30
     assert written[30:60] == [1.0] * 30
@@ -43,14 +43,14 @@ def test_a_burst_is_written_a_rate_at_a_time() -> None:
 
 def test_no_burst_above_the_rate_after_a_quiet_second() -> None:
     """Unlike a token bucket, a refilled window does not add a burst to the previous one."""
-    pacer = SubmitPacer(10)
+    pacer = RateWindow(10)
     written = _write_all(pacer, [0.5] * 10 + [1.2] * 10)
     assert written[10:] == [1.5] * 10
     assert _most_in_any_window(written, 1.0) == 10
 
 
 def test_the_next_slot_is_a_period_after_the_oldest_of_the_window() -> None:
-    pacer = SubmitPacer(2)
+    pacer = RateWindow(2)
     assert pacer.next_slot() == float("-inf")
     pacer.record(0.0)
     assert pacer.next_slot() == float("-inf")
@@ -62,7 +62,7 @@ def test_the_next_slot_is_a_period_after_the_oldest_of_the_window() -> None:
 
 def test_a_rate_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        SubmitPacer(0)
+        RateWindow(0)
 
 
 @settings(max_examples=200, deadline=None)
@@ -72,7 +72,7 @@ def test_a_rate_below_one_is_refused() -> None:
 )
 def test_no_window_ever_holds_more_than_the_rate(rate: int, arrivals: list[int]) -> None:
     """A fake clock in whole milliseconds, so the window's edges are exact."""
-    written = _write_all(SubmitPacer(rate, period=1_000), [float(ms) for ms in arrivals])
+    written = _write_all(RateWindow(rate, period=1_000), [float(ms) for ms in arrivals])
     assert _most_in_any_window(written, 1_000) <= rate
     # Pacing only ever delays: nothing is written before it arrived.
     assert all(w >= a for w, a in zip(written, sorted(arrivals), strict=True))

@@ -45,7 +45,7 @@ from .errors import (
 )
 from .incoming import IncomingAssembler, IncomingPart
 from .logs import WIRE_LOGGER_NAME
-from .pacing import SubmitPacer
+from .pacing import RateWindow
 from .receipts import UnparsedReport
 from .submits import Submits
 from .wire import (
@@ -115,7 +115,7 @@ class IoThread(threading.Thread):
         self._counters = counters
         self._submits = submits
         # Kept across reconnects: SMSC's rate is per account, not per connection.
-        self._pacer = SubmitPacer(config.max_rate, period=1.0 + _PACING_MARGIN)
+        self._pacer = RateWindow(config.max_rate, period=1.0 + _PACING_MARGIN)
         self._paced_until: float | None = None  # queued submits wait for the pacer till then
         self._loop = loop
         self._hand_over = hand_over

@@ -1,10 +1,11 @@
-"""Keep submits under SMSC's rate: a sliding one-second window; used by the I/O thread only.
+"""At most so many events in any window of time, as a sliding window; pure, one thread per use.
 
 SMSC answers `ESME_RTHROTTLED` to a client that writes more than its rate (30 submits a second
 for SMSC's own client) in any one second. A token bucket would allow a burst of its whole
 capacity right after a full refill, on top of what the previous second already sent, so the
-window here is exact: it remembers when each of the last `rate` submits was written, and the
-next one may go only once the oldest of them is a full `period` old.
+window here is exact: it remembers when each of the last `rate` events happened, and the next
+one may happen only once the oldest of them is a full `period` old. The session's I/O thread
+paces submits with it; on the event loop, Assist bounds its answers per sender with it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 from collections import deque
 
 
-class SubmitPacer:
-    """At most `rate` submits in any `period` seconds, by the times they were written."""
+class RateWindow:
+    """At most `rate` events in any `period` seconds, by the times they happened."""
 
-    __slots__ = ("_period", "_rate", "_written")
+    __slots__ = ("_happened", "_period", "_rate")
 
     def __init__(self, rate: int, period: float = 1.0) -> None:
         if rate < 1:
@@ -23,18 +24,18 @@ class SubmitPacer:
             raise ValueError(msg)
         self._rate = rate
         self._period = period
-        self._written: deque[float] = deque(maxlen=rate)
+        self._happened: deque[float] = deque(maxlen=rate)
 
     def next_slot(self) -> float:
-        """The earliest time the next submit may be written (`-inf` while the window has room).
+        """The earliest time the next event may happen (`-inf` while the window has room).
 
         An absolute time rather than a delay, so that waiting for it and then comparing the
         clock with it cannot come out a rounding error early.
         """
-        if len(self._written) < self._rate:
+        if len(self._happened) < self._rate:
             return float("-inf")
-        return self._written[0] + self._period
+        return self._happened[0] + self._period
 
     def record(self, now: float) -> None:
-        """A submit was written at `now` (a value of the same clock as `next_slot`'s)."""
-        self._written.append(now)
+        """An event happened at `now` (a value of the same clock as `next_slot`'s)."""
+        self._happened.append(now)
