@@ -43,6 +43,7 @@ async def async_get_config_entry_diagnostics(
             "port": session.config.port,
             "use_tls": session.config.use_tls,
             "latin1": session.config.latin1,
+            "max_rate": session.config.max_rate,
             "submit_window": session.config.submit_window,
             "in_flight": session.in_flight,
             "counters": _scrub(asdict(session.counters), numbers, entry),
