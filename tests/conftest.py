@@ -38,7 +38,7 @@ from custom_components.smsc.const import (
     SUBENTRY_RECIPIENT,
 )
 from custom_components.smsc.notify_names import CONF_NOTIFY_SUFFIX
-from custom_components.smsc.smpp.session import SessionConfig
+from custom_components.smsc.smpp.config import SessionConfig
 from simulator import SmscSimulator
 
 pytest_plugins = [

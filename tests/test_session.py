@@ -31,6 +31,7 @@ import pytest
 from smpplib import consts
 
 from custom_components.smsc.smpp import logs, session as session_module
+from custom_components.smsc.smpp.config import Received, SessionConfig
 from custom_components.smsc.smpp.errors import (
     AuthenticationFailed,
     CannotConnect,
@@ -41,7 +42,7 @@ from custom_components.smsc.smpp.errors import (
     SubmitTimeout,
 )
 from custom_components.smsc.smpp.receipts import DeliveryReceipt, DeliveryState
-from custom_components.smsc.smpp.session import Received, SessionConfig, SessionState, SmppSession
+from custom_components.smsc.smpp.session import SessionState, SmppSession
 from simulator import CommandId, Pdu, SmscSimulator, Status, Tag
 from simulator.pdu import SmBody, Tlv
 

@@ -29,7 +29,8 @@ from .recipients import recipient_subentries
 from .reports import EventListener, ReportFanOut, subscribe
 from .sending import MessageSender
 from .smpp.compose import Encoding, MessageRequest
-from .smpp.session import SessionConfig, SessionState, SmppSession
+from .smpp.config import SessionConfig
+from .smpp.session import SessionState, SmppSession
 from .tracking import DeliveryWaiters, MessageTracker
 
 _LOGGER = logging.getLogger(__name__)

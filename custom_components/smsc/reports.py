@@ -15,9 +15,9 @@ from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIV
 from .delivery_states import delivery_state
 from .models import HubCounters, RecipientStatus
 from .recipients import find_recipient, recipient_device_id
+from .smpp.config import Received
 from .smpp.incoming import IncomingMessage
 from .smpp.receipts import DeliveryReceipt, DeliveryState, HlrResult, UnparsedReport
-from .smpp.session import Received
 from .smpp.tally import FailureTally
 from .tracking import DeliveryWaiters, MessageTracker
 

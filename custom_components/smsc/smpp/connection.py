@@ -28,10 +28,11 @@ import socket
 import ssl
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from smpplib import command as smpp_command, consts, exceptions, smpp
 
+from .config import Received, SessionConfig, SessionCounters
 from .deliver_sm import DeliverSm, parse_deliver_sm
 from .errors import (
     AuthenticationFailed,
@@ -61,9 +62,6 @@ from .wire import (
     UnparsablePdu,
     submit_sm_resp_message_id,
 )
-
-if TYPE_CHECKING:
-    from .session import Received, SessionConfig, SessionCounters
 
 _LOGGER = logging.getLogger(__name__)
 
