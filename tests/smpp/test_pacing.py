@@ -76,3 +76,18 @@ def test_no_window_ever_holds_more_than_the_rate(rate: int, arrivals: list[int])
     assert _most_in_any_window(written, 1_000) <= rate
     # Pacing only ever delays: nothing is written before it arrived.
     assert all(w >= a for w, a in zip(written, sorted(arrivals), strict=True))
+
+
+def test_set_rate_keeps_the_recent_events() -> None:
+    """A lower rate counts the events already in the window; a higher one makes room at once."""
+    pacer = RateWindow(3)
+    for now in (0.0, 0.1, 0.2):
+        pacer.record(now)
+    assert pacer.next_slot() == 1.0
+    pacer.set_rate(2)
+    assert pacer.rate == 2
+    assert pacer.next_slot() == pytest.approx(1.1)  # the two newest stay
+    pacer.set_rate(10)
+    assert pacer.next_slot() == float("-inf")
+    with pytest.raises(ValueError, match="at least 1"):
+        pacer.set_rate(0)

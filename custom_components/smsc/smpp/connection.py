@@ -115,6 +115,9 @@ class IoThread(threading.Thread):
         # Kept across reconnects: SMSC's rate is per account, not per connection.
         self._pacer = RateWindow(config.max_rate, period=1.0 + _PACING_MARGIN)
         self._paced_until: float | None = None  # queued submits wait for the pacer till then
+        # Set by the event loop (`set_rate`), read here before each batch of submits: one
+        # attribute, written whole, so the pacer itself stays this thread's only.
+        self._wanted_rate = config.max_rate
         self._loop = loop
         self._hand_over = hand_over
         self._on_started = on_started
@@ -143,6 +146,11 @@ class IoThread(threading.Thread):
         if not self._kicked:
             self._kicked = True
             self._wake()
+
+    def set_rate(self, rate: int) -> None:
+        """Pace submits at `rate` a second from the next one on."""
+        self._wanted_rate = rate
+        self._wake()
 
     def stop(self) -> None:
         """Ask the thread to unbind and end; `finish()` waits for it."""
@@ -238,8 +246,11 @@ class IoThread(threading.Thread):
                 self._serving = False
                 self._close_client(link.client)
             if self._stopping.is_set():
+                # The session waited for answers before it stopped us; one still missing
+                # went out, and SMSC may hold it.
+                self._fail_written(link, "the SMSC session closed before SMSC confirmed it")
                 return
-            self._fail_written(link)
+            self._fail_written(link, "the connection to SMSC dropped before it confirmed it")
             self._emit(self._on_disconnected)
             self._flush_outbox()
             self._stopping.wait(delay)
@@ -409,6 +420,8 @@ class IoThread(threading.Thread):
         """
         submits = self._submits
         pacer = self._pacer
+        if pacer.rate != self._wanted_rate:
+            pacer.set_rate(self._wanted_rate)
         self._paced_until = None
         while True:
             next_slot = pacer.next_slot()
@@ -517,21 +530,23 @@ class IoThread(threading.Thread):
         else:
             self._emit(request.accept, submit_sm_resp_message_id(frame))
 
-    def _fail_written(self, link: Link) -> None:
-        """After a drop: fail every unanswered submit of that link, never resend it.
+    def _fail_written(self, link: Link, why_lost: str) -> None:
+        """After a drop or an unbind: fail every unanswered submit of that link, never resend.
 
         One that went out whole may or may not have reached SMSC (`ConnectionLost`); one the
         socket never took completely cannot have been accepted (`NotConnected`). Requests not
         yet written stay queued for the next link.
         """
-        lost = ConnectionLost("the connection to SMSC dropped before it confirmed the message")
+        lost = ConnectionLost(why_lost)
         unsent = NotConnected("the connection to SMSC dropped before the message was sent")
         for request in self._submits.take_pending():
             self._emit(request.fail, lost if request.end <= link.sent else unsent)
 
     def _fail_all(self, error: SmppError) -> None:
+        """The thread ends: fail what is left; one filed under a sequence may have gone out."""
+        lost = ConnectionLost("the SMSC session ended before SMSC confirmed the message")
         for request in self._submits.take_all():
-            self._emit(request.fail, error)
+            self._emit(request.fail, error if request.sequence is None else lost)
 
     def _close_client(self, client: SmscClient) -> None:
         if self._client is client:

@@ -26,6 +26,19 @@ class RateWindow:
         self._period = period
         self._happened: deque[float] = deque(maxlen=rate)
 
+    @property
+    def rate(self) -> int:
+        """At most this many events per period."""
+        return self._rate
+
+    def set_rate(self, rate: int) -> None:
+        """Change the rate from now on, keeping the most recent events (same thread as use)."""
+        if rate < 1:
+            msg = f"the rate must be at least 1, not {rate}"
+            raise ValueError(msg)
+        self._rate = rate
+        self._happened = deque(self._happened, maxlen=rate)
+
     def next_slot(self) -> float:
         """The earliest time the next event may happen (`-inf` while the window has room).
 

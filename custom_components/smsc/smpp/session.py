@@ -1,13 +1,14 @@
 """One persistent SMPP transceiver session to SMSC, as its callers see it; runs on the event loop.
 
 `SmppSession` is what the integration holds: `start()` binds once, `submit()` sends one
-`submit_sm` and returns SMSC's message id, `close()` unbinds. Behind it one I/O thread
-(:class:`.connection.IoThread`) owns the socket, keeps the session bound and reconnects; this
-module never touches the socket and never waits for a thread. `submit()` waits for a slot in
-the submit window, for the session to be bound and for any throttling pause to end, then queues
-a request (:mod:`.submits`) and wakes the I/O thread (once per batch). The thread hands results
-back in batches, which the loop runs in slices of at most `_SLICE` seconds so that a burst of
-receipts never holds it for long.
+`submit_sm` and returns SMSC's message id, `update_limits()` changes the rate and the window
+while bound, `close()` lets written submits get their answers for a few seconds, then
+unbinds. Behind it one I/O thread (:class:`.connection.IoThread`) owns the socket, keeps the
+session bound and reconnects; this module never touches the socket and never waits for a
+thread. `submit()` waits for a slot in the submit window, for the session to be bound and for
+any throttling pause to end, then queues a request (:mod:`.submits`) and wakes the I/O thread
+(once per batch). The thread hands results back in batches, which the loop runs in slices of
+at most `_SLICE` seconds so that a burst of receipts never holds it for long.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Mapping
+import contextlib
+import dataclasses
 from enum import StrEnum
 from functools import partial
 import logging
@@ -25,7 +28,14 @@ from smpplib import consts
 
 from .config import BindMode, Received, SessionConfig, SessionCounters
 from .connection import Call, IoThread
-from .errors import NotConnected, SessionClosed, SmppError, SubmitRefused, SubmitTimeout
+from .errors import (
+    ConnectionLost,
+    NotConnected,
+    SessionClosed,
+    SmppError,
+    SubmitRefused,
+    SubmitTimeout,
+)
 from .logs import register_secret, unregister_secret
 from .submits import Request, Submits
 
@@ -41,6 +51,8 @@ __all__ = [
 _LOGGER = logging.getLogger(__name__)
 
 _MAX_THROTTLE_DELAY: Final = 10.0
+# The longest `close()` waits for SMSC to answer the submits already written.
+MAX_CLOSE_GRACE: Final = 5.0
 # The longest the event loop spends on results from the I/O thread before it lets others run.
 _SLICE: Final = 0.002
 
@@ -60,6 +72,63 @@ class _ThrottledLocally(SubmitRefused):
 
     def __init__(self) -> None:
         super().__init__(consts.SMPP_ESME_RTHROTTLED)
+
+
+class _SubmitWindow:
+    """At most `size` submits awaiting an answer; resizable while submits hold slots.
+
+    Like an `asyncio.Semaphore`, first come first served, but `resize()` changes the size at
+    once: growing lets waiters in, shrinking lets no new one in until enough slots are released
+    (nothing that holds a slot is disturbed). `close()` fails every waiter and every later
+    `acquire()`.
+    """
+
+    def __init__(self, size: int, loop: asyncio.AbstractEventLoop) -> None:
+        self._size = size
+        self._used = 0
+        self._loop = loop
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._closed: BaseException | None = None
+
+    async def acquire(self) -> None:
+        if self._closed is not None:
+            raise self._closed
+        if self._used < self._size and not self._waiters:
+            self._used += 1
+            return
+        waiter = self._loop.create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.release()  # granted a slot, but the caller gave up at the same time
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        self._used -= 1
+        self._grant()
+
+    def resize(self, size: int) -> None:
+        self._size = size
+        self._grant()
+
+    def close(self, error: BaseException) -> None:
+        self._closed = error
+        waiters, self._waiters = self._waiters, deque()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(error)
+
+    def _grant(self) -> None:
+        while self._waiters and self._used < self._size:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._used += 1
+                waiter.set_result(None)
 
 
 class SmppSession:
@@ -100,7 +169,7 @@ class SmppSession:
         self._inbox: deque[Call] = deque()
         self._draining = False
         self._bound_event = asyncio.Event()
-        self._window = asyncio.Semaphore(config.submit_window)
+        self._window = _SubmitWindow(config.submit_window, loop)
         self._resume_at = 0.0  # loop time before which SMSC asked us to hold back
         self._throttle_backoff = config.throttle_delay
         self._started: asyncio.Future[None] | None = None
@@ -129,19 +198,56 @@ class SmppSession:
             await self.close()
             raise
 
-    async def close(self) -> None:
-        """Unbind and stop the I/O thread; fail whatever still waits."""
+    def update_limits(self, *, max_rate: int, submit_window: int) -> None:
+        """Apply a new rate and submit window at once, without unbinding (event loop).
+
+        The I/O thread's pacer takes the rate before it writes its next submit; a smaller
+        window lets new submits in only once enough of those awaiting an answer are answered.
+        """
+        if max_rate < 1 or submit_window < 1:
+            raise ValueError(f"rate {max_rate} and window {submit_window} must be at least 1")
+        self.config = dataclasses.replace(
+            self.config, max_rate=max_rate, submit_window=submit_window
+        )
+        self._window.resize(submit_window)
+        self._thread.set_rate(max_rate)
+
+    async def close(self, *, grace: float = MAX_CLOSE_GRACE) -> None:
+        """Stop taking submits, let written ones be answered for up to `grace` s, then unbind.
+
+        A submit not yet written fails at once as not sent (`SessionClosed`). The link goes on
+        being served meanwhile (reports and incoming messages still arrive), and the wait ends
+        as soon as no written submit awaits its answer. One still unanswered after `grace`
+        (at most `MAX_CLOSE_GRACE`) fails with `ConnectionLost`: SMSC may hold it.
+        """
+        if self._closing:
+            return
         self._closing = True
-        self._thread.stop()
+        not_sent = SessionClosed("the SMSC session was closed; the message was not sent")
+        self._window.close(not_sent)
         self._bound_event.set()  # submits waiting for a bind see the session closing
+        for request in self._submits.take_queued():
+            request.fail(not_sent)
+        if self._thread.is_alive():
+            await self._wait_for_answers(max(0.0, min(grace, MAX_CLOSE_GRACE)))
+        self._thread.stop()
         if self._thread.is_alive():
             await self._loop.run_in_executor(None, self._thread.finish)
-        error = SessionClosed("the SMSC session was closed")
-        for request in self._submits.take_all():
-            request.fail(error)
+        lost = ConnectionLost("the SMSC session closed before SMSC confirmed the message")
+        for request in self._submits.take_all():  # left only if the thread never ran
+            request.fail(not_sent if request.sequence is None else lost)
         unregister_secret(self)
         self._thread.close()
         self._state = SessionState.CLOSED
+
+    async def _wait_for_answers(self, grace: float) -> None:
+        """Wait until every written submit is answered (or failed), for at most `grace` s."""
+        deadline = self._loop.time() + grace
+        while futures := self._submits.pending_futures():
+            remaining = deadline - self._loop.time()
+            if remaining <= 0:
+                return
+            await asyncio.wait(futures, timeout=remaining)
 
     async def submit(
         self,

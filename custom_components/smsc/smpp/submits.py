@@ -112,6 +112,27 @@ class Submits:
             pending, self._pending = list(self._pending.values()), {}
         return pending
 
+    def pending_futures(self) -> list[asyncio.Future[str]]:
+        """The futures of the requests written and not yet answered (event loop)."""
+        with self._lock:
+            return [request.future for request in self._pending.values()]
+
+    def take_queued(self) -> list[Request]:
+        """Take every request not yet taken by the I/O thread: it will never be written.
+
+        Each request goes either here or to the thread (`next_queued`), never both: both pop
+        from the same deque.
+        """
+        with self._lock:
+            taken: list[Request] = []
+            while True:
+                try:
+                    request = self._queued.popleft()
+                except IndexError:
+                    return taken
+                request.cancelled = True
+                taken.append(request)
+
     def take_all(self) -> list[Request]:
         """Take every request, written or queued: the session is ending (either thread)."""
         with self._lock:
