@@ -453,6 +453,7 @@ class SmscSimulator:
         self._silent = False
         self._throttle = 0
         self._drop_after: int | None = None
+        self._bind_refusals: list[int] = []  # statuses the next binds get, in order
         # Clock readings of the submit_sm accepted within the last THROUGHPUT_WINDOW, oldest
         # first; kept even without a limit so one set at run time sees the past second.
         self._accepted_at: deque[float] = deque()
@@ -552,6 +553,16 @@ class SmscSimulator:
     @property
     def silent(self) -> bool:
         return self._silent
+
+    def refuse_binds(self, status: int, n: int = 1) -> None:
+        """Answer the next ``n`` well-formed binds with ``status``, whatever their login.
+
+        An SMSC that is unwell (0x0D ESME_RBINDFAIL, 0x08, 0x58) or one that changed the
+        password (0x0E); the refusals are listed in ``binds`` like any other.
+        """
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        self._bind_refusals.extend([status] * n)
 
     def drop_after(self, n: int = 1) -> None:
         """Abort the connection on the ``n``-th next submit_sm, without answering it."""
@@ -837,6 +848,8 @@ class SmscSimulator:
             return
         ok = bind.system_id == self.login and bind.password == self.password
         status = Status.ROK if ok else Status.RINVPASWD
+        if self._bind_refusals:
+            ok, status = False, self._bind_refusals.pop(0)
         self.binds.append(BindRecord(pdu.name, bind.system_id, bind.system_type, status))
         if not ok:
             _LOGGER.info("connection %d: bind refused for %r", conn.conn_id, bind.system_id)

@@ -36,6 +36,7 @@ from .config import Received, SessionConfig, SessionCounters
 from .deliver_sm import DeliverSm, parse_deliver_sm
 from .errors import (
     AuthenticationFailed,
+    BindRefusals,
     CannotConnect,
     ConnectionLost,
     NotConnected,
@@ -75,7 +76,8 @@ _HOLD_GIL: Final = 0.001
 # squeeze one more into its second than the rate, so the window is this much longer than that.
 _PACING_MARGIN: Final = 0.05
 _SYSERR: Final = consts.SMPP_ESME_RSYSERR
-_AUTH_FAILURE_STATUSES: Final = frozenset(
+# What the first bind's refusal means a wrong login by (later ones: `BindRefusals`).
+_AUTH_FAILURES: Final = frozenset(
     {consts.SMPP_ESME_RINVPASWD, consts.SMPP_ESME_RBINDFAIL, consts.SMPP_ESME_RINVSYSID}
 )
 
@@ -138,6 +140,7 @@ class IoThread(threading.Thread):
         self._serving = False  # the thread is in a bound link's loop
         self._outbox: list[Call] = []  # this thread's only
         self._assembler = IncomingAssembler()  # this thread's only
+        self._bind_refusals = BindRefusals()  # this thread's only
 
     # --- called by the session: on the event loop, `finish` in an executor ---------------
 
@@ -206,7 +209,7 @@ class IoThread(threading.Thread):
         first_attempt = True
         while not self._stopping.is_set():
             try:
-                link = self._connect_and_bind()
+                link = self._connect_and_bind(rebind=not first_attempt)
             except AuthenticationFailed as err:
                 self._counters.last_error = str(err)
                 self._report_start(err, first_attempt)
@@ -256,7 +259,7 @@ class IoThread(threading.Thread):
             self._stopping.wait(delay)
             delay = min(delay * 2, config.reconnect_max_delay)
 
-    def _connect_and_bind(self) -> Link:
+    def _connect_and_bind(self, *, rebind: bool) -> Link:
         config = self._config
         for name, value, status in (
             ("login", config.login, consts.SMPP_ESME_RINVSYSID),
@@ -284,9 +287,14 @@ class IoThread(threading.Thread):
             raise
         if response.is_error():
             self._close_client(client)
-            if response.status in _AUTH_FAILURE_STATUSES:
-                raise AuthenticationFailed(response.status)
-            raise CannotConnect(f"bind refused: {describe_status(response.status)}")
+            status = response.status
+            # A rebind is refused for a wrong login only by the policy: a single 0x0D from
+            # a struggling SMSC must not stop the session until the user logs in again.
+            wrong_login = self._bind_refusals.final(status) if rebind else status in _AUTH_FAILURES
+            if wrong_login:
+                raise AuthenticationFailed(status)
+            raise CannotConnect(f"bind refused: {describe_status(status)}")
+        self._bind_refusals.reset()
         link = Link(client)
         link.sock.setblocking(False)
         return link

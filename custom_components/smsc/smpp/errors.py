@@ -19,7 +19,8 @@ No Home Assistant imports.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+import time
 from typing import Final
 
 from smpplib import consts
@@ -28,6 +29,7 @@ __all__ = [
     "MESSAGES",
     "AddressError",
     "AuthenticationFailed",
+    "BindRefusals",
     "CannotConnect",
     "ComposeError",
     "ConnectionLost",
@@ -250,6 +252,48 @@ class AuthenticationFailed(SmppError):
     def __init__(self, status: int, detail: str | None = None) -> None:
         super().__init__(detail or f"bind refused: {describe_status(status)}")
         self.status = status
+
+
+class BindRefusals:
+    """Which refusals of a rebind mean the login is wrong rather than SMSC being unwell.
+
+    Used by the I/O thread, on a session that was bound before (at the first bind every one
+    of 0x0D, 0x0E and 0x0F means the login is wrong). 0x0E (password) and 0x0F (system id)
+    name the login: final at once. 0x0D (bind failed) is also what a struggling SMSC answers,
+    so it is final only `times` times in a row spread over at least `spread` seconds; any
+    other status (throttling, system error) is retried, and breaks the row.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        times: int = 3,
+        spread: float = 300.0,
+    ) -> None:
+        self._clock = clock
+        self._times = times
+        self._spread = spread
+        self._first: float | None = None  # when the current row of 0x0D began
+        self._count = 0
+
+    def final(self, status: int) -> bool:
+        """Note one refused rebind; True when the session should stop for a new login."""
+        if status in (consts.SMPP_ESME_RINVPASWD, consts.SMPP_ESME_RINVSYSID):
+            return True
+        if status != consts.SMPP_ESME_RBINDFAIL:
+            self.reset()
+            return False
+        now = self._clock()
+        if self._first is None:
+            self._first = now
+        self._count += 1
+        return self._count >= self._times and now - self._first >= self._spread
+
+    def reset(self) -> None:
+        """A bind succeeded (or SMSC answered otherwise): the row starts again."""
+        self._first = None
+        self._count = 0
 
 
 class NotConnected(SmppError):
