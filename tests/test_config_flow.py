@@ -456,3 +456,48 @@ async def test_options_flow_refuses_values_out_of_range(
         await hass.config_entries.options.async_configure(result["flow_id"], {**OPTIONS, **invalid})
     assert set(err.value.schema_errors) == set(invalid)
     assert entry.options == {}
+
+
+# --- the check bind ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flow", ["user", "reauth", "reconfigure"])
+async def test_every_login_check_binds_as_a_transmitter(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, flow: str
+) -> None:
+    """Setup, reauth and reconfigure check the login with bind_transmitter.
+
+    SMSC hands a transmitter no queued report or incoming SMS, so the check cannot take
+    (and lose) what waits for the account's real session.
+    """
+    if flow == "user":
+        result = await _user_form(hass)
+        answer: dict[str, Any] = user_input(smsc_simulator)
+    else:
+        entry = account_entry(smsc_simulator)
+        entry.add_to_hass(hass)
+        if flow == "reauth":
+            result = dict(await entry.start_reauth_flow(hass))
+            answer = {CONF_PASSWORD: PASSWORD}
+        else:
+            result = dict(await entry.start_reconfigure_flow(hass))
+            answer = user_input(smsc_simulator)
+    result = dict(await hass.config_entries.flow.async_configure(result["flow_id"], answer))
+    assert result["type"] in (FlowResultType.CREATE_ENTRY, FlowResultType.ABORT)
+    assert result.get("reason") in (None, "reauth_successful", "reconfigure_successful")
+    assert [bind.command for bind in smsc_simulator.binds] == ["bind_transmitter"]
+    assert smsc_simulator.pdu_counts["deliver_sm_resp"] == 0
+
+
+@pytest.mark.parametrize("status", [0x0D, 0x0E, 0x0F])
+async def test_every_login_refusal_shows_invalid_auth(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, status: int
+) -> None:
+    """ESME_RBINDFAIL, ESME_RINVPASWD and ESME_RINVSYSID at setup all mean a wrong login."""
+    smsc_simulator.refuse_binds(status)
+    result = await _user_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(smsc_simulator)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 import logging
 from typing import Any
 
@@ -72,6 +73,7 @@ from .hub import session_config
 from .notify_names import CONF_NOTIFY_SUFFIX, free_notify_suffix
 from .pin import pin_is_valid
 from .smpp.address import normalize_recipient, normalize_sender
+from .smpp.config import BindMode
 from .smpp.errors import AuthenticationFailed, CannotConnect, ComposeError
 from .smpp.session import SmppSession
 
@@ -115,8 +117,10 @@ async def _validate(data: Mapping[str, Any]) -> dict[str, str]:
             normalize_sender(data[CONF_SENDER])
         except ComposeError:
             return {CONF_SENDER: "invalid_sender"}
+    # A transmitter: SMSC hands it no queued report or incoming SMS, which this short-lived
+    # session, with no one listening, would acknowledge and so lose.
     session = SmppSession(
-        session_config(data, {}),
+        replace(session_config(data, {}), bind_mode=BindMode.TRANSMITTER),
         loop=asyncio.get_running_loop(),
     )
     try:

@@ -309,7 +309,7 @@ class IoThread(threading.Thread):
             raise CannotConnect(f"cannot connect to {where}: {reason}") from err
         try:
             bind = smpp.make_pdu(
-                "bind_transceiver",
+                f"bind_{config.bind_mode}",
                 client=client,
                 system_id=config.login,
                 password=config.password,
