@@ -12,6 +12,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util.ssl import client_context
 
 from .assist import AssistResponder
 from .const import (
@@ -44,6 +45,7 @@ def session_config(data: Mapping[str, Any], options: Mapping[str, Any]) -> Sessi
         login=data[CONF_USERNAME],
         password=data[CONF_PASSWORD],
         use_tls=bool(data.get(CONF_USE_TLS, False)),
+        ssl_context=client_context() if data.get(CONF_USE_TLS) else None,
         latin1=bool(data.get(CONF_LATIN1, False)),
         max_rate=int(options.get(CONF_MAX_RATE, DEFAULT_MAX_RATE)),
         submit_window=int(options.get(CONF_SUBMIT_WINDOW, DEFAULT_SUBMIT_WINDOW)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import Any
 from unittest.mock import MagicMock
@@ -12,18 +13,24 @@ from custom_components.smsc.smpp.wire import SmscClient, SubmitFactory
 from tests.test_session import params
 
 
-def test_create_socket_wraps_with_server_hostname(socket_enabled: None) -> None:
+def test_connect_wraps_with_server_hostname(socket_enabled: None) -> None:
     """smpplib wraps without server_hostname (no SNI, no host check); our client passes it."""
     context = MagicMock(spec=ssl.SSLContext)
-    client = SmscClient(
-        "smpp.smsc.ru", 3443, timeout=5, ssl_context=context, allow_unknown_opt_params=True
-    )
-    wrapped = client._create_socket()
-    [raw_socket] = context.wrap_socket.call_args.args
-    raw_socket.close()
-    assert context.wrap_socket.call_args.kwargs == {"server_hostname": "smpp.smsc.ru"}
-    assert wrapped is context.wrap_socket.return_value
-    assert raw_socket.gettimeout() == 5
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        client = SmscClient(
+            "127.0.0.1", port, timeout=5, ssl_context=context, allow_unknown_opt_params=True
+        )
+        client.connect()
+        [raw_socket] = context.wrap_socket.call_args.args
+        try:
+            assert context.wrap_socket.call_args.kwargs == {"server_hostname": "127.0.0.1"}
+            assert client._socket is context.wrap_socket.return_value
+            assert raw_socket.gettimeout() == 5
+            # Set on the TCP socket under TLS, where Nagle and delayed ACKs live.
+            assert raw_socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        finally:
+            raw_socket.close()
 
 
 async def test_fast_submit_pdus_are_byte_for_byte_smpplib() -> None:

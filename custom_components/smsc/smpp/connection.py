@@ -141,6 +141,7 @@ class IoThread(threading.Thread):
         self._outbox: list[Call] = []  # this thread's only
         self._assembler = IncomingAssembler()  # this thread's only
         self._bind_refusals = BindRefusals()  # this thread's only
+        self._default_tls_context: ssl.SSLContext | None = None  # this thread's only
 
     # --- called by the session: on the event loop, `finish` in an executor ---------------
 
@@ -185,10 +186,8 @@ class IoThread(threading.Thread):
     def _interrupt(self) -> None:
         """Shut down the socket the thread uses, so a blocking call in it returns."""
         client = self._client
-        sock = client._socket if client is not None else None
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        if client is not None:
+            client.abort()
 
     # --- the thread ----------------------------------------------------------------------
 
@@ -276,7 +275,7 @@ class IoThread(threading.Thread):
             config.port,
             timeout=config.response_timeout,
             logger_name=WIRE_LOGGER_NAME,
-            ssl_context=ssl.create_default_context() if config.use_tls else None,
+            ssl_context=self._tls_context(),
             allow_unknown_opt_params=True,
         )
         self._client = client
@@ -299,13 +298,25 @@ class IoThread(threading.Thread):
         link.sock.setblocking(False)
         return link
 
+    def _tls_context(self) -> ssl.SSLContext | None:
+        """The session's TLS context: the one given, or a default one made once, here.
+
+        Made on this thread, not the event loop: loading the CA certificates reads files.
+        """
+        config = self._config
+        if not config.use_tls:
+            return None
+        if self._default_tls_context is None:
+            self._default_tls_context = config.ssl_context or ssl.create_default_context()
+        return self._default_tls_context
+
     def _bind(self, client: SmscClient) -> Any:
         config = self._config
         where = f"{config.host}:{config.port}"
         try:
             client.connect()
         except exceptions.ConnectionError as err:
-            reason = err.__context__ or err
+            reason = err.__cause__ or err.__context__ or err
             raise CannotConnect(f"cannot connect to {where}: {reason}") from err
         try:
             bind = smpp.make_pdu(

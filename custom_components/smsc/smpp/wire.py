@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Mapping
+import contextlib
 import copy
 import logging
 import socket
@@ -20,7 +21,13 @@ import ssl
 import struct
 from typing import Any, Final
 
-from smpplib import client as smpp_client, command as smpp_command, consts, smpp
+from smpplib import (
+    client as smpp_client,
+    command as smpp_command,
+    consts,
+    exceptions as smpp_exceptions,
+    smpp,
+)
 
 # Larger frames than this are not SMPP from SMSC: treat the stream as corrupt.
 MAX_PDU_LENGTH: Final = 64 * 1024
@@ -49,6 +56,24 @@ _SUBMIT_SM_TLVS: Final = frozenset(
 )
 
 
+# Linux turns quick ACKs off again after a while: the I/O thread re-arms them after each read.
+_QUICKACK: Final[int | None] = getattr(socket, "TCP_QUICKACK", None)
+
+
+def set_low_latency(sock: socket.socket) -> None:
+    """Write small segments at once, and acknowledge at once where the OS can."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    rearm_quickack(sock)
+
+
+def rearm_quickack(sock: socket.socket) -> None:
+    """Acknowledge the next segments at once (Linux only; resets itself, so call per read)."""
+    if _QUICKACK is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+
+
 class ConnectionDropped(Exception):
     """The link is unusable; the I/O thread tears it down and reconnects."""
 
@@ -66,16 +91,62 @@ class UnparsablePdu(Exception):
 class SmscClient(smpp_client.Client):  # type: ignore[misc]
     """smpplib's client with a bounded frame reader that never advances our sequence."""
 
-    def _create_socket(self) -> socket.socket:
-        raw_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        raw_socket.settimeout(self.timeout)
-        if self._ssl_context is None:
-            return raw_socket
-        # smpplib wraps without server_hostname: no SNI and no certificate host check.
-        wrapped: socket.socket = self._ssl_context.wrap_socket(
-            raw_socket, server_hostname=self.host
-        )
-        return wrapped
+    _aborted = False
+    _socket: socket.socket | None = None
+
+    def connect(self) -> None:
+        """Connect to each address the host resolves to in turn (IPv6 too), then TLS.
+
+        smpplib's own connect makes one IPv4 socket. As `socket.create_connection`, this tries
+        every address `getaddrinfo` gives, each bounded by `timeout`, and raises smpplib's
+        `ConnectionError` with the last failure as its cause. The raw TCP socket, under TLS
+        too, writes small PDUs at once (`TCP_NODELAY`) and acknowledges at once where the OS
+        can (`TCP_QUICKACK`): a submit must not wait up to 40 ms for a delayed ACK.
+        """
+        self.logger.info("Connecting to %s:%s...", self.host, self.port)
+        try:
+            addresses = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        except OSError as err:
+            raise smpp_exceptions.ConnectionError(f"cannot resolve {self.host}") from err
+        last_error: OSError | None = None
+        for family, kind, proto, _name, address in addresses:
+            if self._aborted:
+                break
+            raw_socket = socket.socket(family, kind, proto)
+            raw_socket.settimeout(self.timeout)
+            self._socket = raw_socket  # so that `abort()` can cut a connect that hangs
+            try:
+                raw_socket.connect(address)
+            except OSError as err:
+                last_error = err
+                self._socket = None
+                raw_socket.close()
+                continue
+            break
+        else:
+            raise smpp_exceptions.ConnectionError(
+                f"cannot connect: {last_error}" if last_error else "no address"
+            ) from last_error
+        if self._aborted or self._socket is None:
+            raise smpp_exceptions.ConnectionError("connect cancelled") from last_error
+        set_low_latency(raw_socket)
+        if self._ssl_context is not None:
+            try:
+                # With the host name, unlike smpplib's own wrap: SNI, and the certificate checked.
+                self._socket = self._ssl_context.wrap_socket(raw_socket, server_hostname=self.host)
+            except OSError as err:
+                self._socket = None
+                raw_socket.close()
+                raise smpp_exceptions.ConnectionError(f"TLS failed: {err}") from err
+        self.state = consts.SMPP_CLIENT_STATE_OPEN
+
+    def abort(self) -> None:
+        """Cut a connect, bind or read that blocks, from another thread."""
+        self._aborted = True
+        sock = self._socket
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def read_pdu(self) -> Any:
         """Read one PDU, blocking (used for the bind only)."""
@@ -117,6 +188,8 @@ class Link:
     )
 
     def __init__(self, client: SmscClient) -> None:
+        if client._socket is None:
+            raise ConnectionDropped("not connected")
         self.client = client
         self.sock: socket.socket = client._socket
         self.tls = isinstance(self.sock, ssl.SSLSocket)
@@ -191,6 +264,8 @@ class Link:
             received = True
             if len(data) < _RECV_SIZE and not (self.tls and self.pending()):
                 break
+        if received:
+            rearm_quickack(self.sock)
         return received
 
     def pending(self) -> bool:
