@@ -58,6 +58,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="milliseconds between reading a request and writing its response (a far link)",
     )
     parser.add_argument(
+        "--nagle",
+        action="store_true",
+        help="leave Nagle's algorithm on for client sockets (asyncio turns it off), as many "
+        "servers do: a client that delays its ACKs waits for each answer after the first",
+    )
+    parser.add_argument(
         "--control-port",
         type=_non_negative_int,
         metavar="PORT",
@@ -83,6 +89,7 @@ def _simulator(args: argparse.Namespace) -> SmscSimulator:
         throughput=args.throughput,
         # Milliseconds on the command line (link latencies are quoted so); seconds inside.
         response_delay=args.response_delay / 1000,
+        nagle=args.nagle,
     )
 
 

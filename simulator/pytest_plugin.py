@@ -3,7 +3,7 @@
 Load it with ``pytest_plugins = ["simulator.pytest_plugin"]`` in the root ``conftest.py``.
 Options for one test, class or module come from the ``smsc_simulator`` marker::
 
-    @pytest.mark.smsc_simulator(throughput=30, response_delay_ms=50)
+    @pytest.mark.smsc_simulator(throughput=30, response_delay_ms=50, nagle=True)
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from .server import SmscSimulator
 MARKER: Final = "smsc_simulator"
 _MARKER_HELP: Final = (
     f"{MARKER}(**options): keyword arguments for the smsc_simulator fixture's SmscSimulator "
-    "(throughput=30, response_delay=0.05, receipt_delay=..., ...); response_delay_ms=50 may "
+    "(throughput=30, response_delay=0.05, nagle=True, receipt_delay=..., ...); "
+    "response_delay_ms=50 may "
     "stand for response_delay in milliseconds"
 )
 

@@ -12,6 +12,7 @@ import functools
 import itertools
 import logging
 import operator
+import socket
 import time
 from types import TracebackType
 from typing import Final, Literal, NamedTuple, Self
@@ -377,7 +378,9 @@ class SmscSimulator:
     response to a client's request is written that long after the request was read, in request
     order, while reading goes on, so pipelined requests are answered together, not one delay
     apiece. Server-initiated deliver_sm are not delayed, but an automatic receipt never
-    overtakes its submit_sm_resp. Both may be changed while running.
+    overtakes its submit_sm_resp. Both may be changed while running. ``nagle=True`` leaves
+    Nagle's algorithm on for accepted connections (asyncio turns it off), as many servers do:
+    a client that delays its ACKs then waits for each answer after the first.
 
     Long messages (UDH 8/16-bit reference or SAR TLVs) are collected per connection, source,
     destination and reference; the part that completes one triggers decoding and the rules,
@@ -405,6 +408,7 @@ class SmscSimulator:
         history_limit: int | None = None,
         throughput: int | None = None,
         response_delay: float = 0.0,
+        nagle: bool = False,
     ) -> None:
         if receipt_id_format not in ("decimal", "hex"):
             raise ValueError(f"receipt_id_format must be 'decimal' or 'hex': {receipt_id_format}")
@@ -423,6 +427,9 @@ class SmscSimulator:
         self.history_limit = history_limit
         self.throughput = throughput
         self.response_delay = response_delay
+        # asyncio turns Nagle's algorithm off on every socket; many real servers leave it on,
+        # and with it a client's delayed ACKs cost each answer after the first up to 40 ms.
+        self.nagle = nagle
 
         self.binds: list[BindRecord] = []
         self.received: list[ReceivedMessage] = []
@@ -737,6 +744,10 @@ class SmscSimulator:
         task = asyncio.current_task()
         assert task is not None  # noqa: S101 - always inside a task when asyncio calls us
         self._handlers.add(task)
+        if self.nagle:
+            sock = writer.get_extra_info("socket")
+            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
         conn = _Connection(next(self._conn_ids), reader, writer)
         self._connections[conn.conn_id] = conn
         _LOGGER.debug("connection %d from %s", conn.conn_id, conn.peer)

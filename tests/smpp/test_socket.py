@@ -19,6 +19,7 @@ from custom_components.smsc.smpp.config import BindMode, SessionConfig
 from custom_components.smsc.smpp.errors import CannotConnect
 from custom_components.smsc.smpp.session import SessionState, SmppSession
 from simulator import SmscSimulator
+from simulator.__main__ import _parse_args, _simulator
 from tests.test_session import (
     LOGIN,
     PASSWORD,
@@ -170,3 +171,19 @@ async def test_a_transmitter_bind_is_handed_nothing(smsc_simulator: SmscSimulato
         assert await smsc_simulator.send_delivery_receipt(message_id) == 0
         assert rec.received == []
     assert [bind.command for bind in smsc_simulator.binds] == ["bind_transmitter"]
+
+
+@pytest.mark.smsc_simulator(nagle=True)
+async def test_the_nagle_simulator_leaves_nagle_on(smsc_simulator: SmscSimulator) -> None:
+    """`nagle=True` (`--nagle`) undoes asyncio's TCP_NODELAY on the simulator's side only."""
+    async with open_session(smsc_simulator) as (session, _):
+        [conn] = smsc_simulator._connections.values()
+        server_socket = conn.writer.get_extra_info("socket")
+        assert server_socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        client = session._thread._client
+        assert client is not None
+        assert client._socket is not None
+        assert client._socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        await assert_sends(session, smsc_simulator, 1)
+    assert _simulator(_parse_args(["--nagle"])).nagle
+    assert not _simulator(_parse_args([])).nagle
