@@ -1,11 +1,13 @@
-"""Log redaction: no password on the wire logger, one warning per unknown TLV; used by both threads.
+"""Log redaction: no password or PIN on the wire logger, one warning per unknown TLV; both threads.
 
 smpplib logs every PDU it writes as hex at DEBUG, bind included; the session logs the PDUs it
-writes and reads itself under the same logger name (`WIRE_LOGGER_NAME`), in the same format.
-Importing this module puts `_PasswordRedactingFilter` on that logger, so a bind's password
-reaches no log even with every logger at DEBUG, and `_UnknownTlvFilter` on smpplib's command
-logger. The session registers its password when it starts and unregisters it when it closes;
-the filters run on whatever thread logs, which for the wire logger is the I/O thread.
+writes and reads itself under the same logger name (`WIRE_LOGGER_NAME`), in the same format,
+incoming `deliver_sm` included. Importing this module puts `_PasswordRedactingFilter` on that
+logger, so a bind's password, or a PIN in an incoming SMS, reaches no log even with every
+logger at DEBUG, and `_UnknownTlvFilter` on smpplib's command logger. The session registers
+its password when it starts and unregisters it when it closes; whoever else knows a secret
+(Assist's PINs) registers it under its own owner. The filters run on whatever thread logs,
+which for the wire logger is the I/O thread.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ _BIND_COMMANDS: Final = frozenset({"00000001", "00000002", "00000009"})
 
 
 class _PasswordRedactingFilter(logging.Filter):
-    """Rewrite smpplib's hex dumps so the bind password never reaches a log.
+    """Rewrite the wire logger's hex dumps so no registered secret reaches a log.
 
-    A dump of a bind PDU is dropped whole; the password (as text and as hex) is also cut out
-    of anything else logged on the wire logger.
+    A dump of a bind PDU is dropped whole. Each secret is also cut out of anything else
+    logged on the wire logger, in every form a PDU can carry it (`_forms`). A short secret
+    (a 4-digit PIN) may cut an unrelated run of the same digits too: a log that says less
+    is the safe side.
     """
 
     def __init__(self, secrets: Callable[[], list[str]]) -> None:
@@ -35,7 +39,11 @@ class _PasswordRedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.args:
             return True
-        secrets = [secret for secret in self._secrets() if secret]
+        forms = sorted(
+            {form for secret in self._secrets() if secret for form in _forms(secret)},
+            key=len,
+            reverse=True,  # the longest first, so no shorter form leaves a piece of it
+        )
         args = record.args if isinstance(record.args, tuple) else (record.args,)
         redacted: list[object] = []
         for arg in args:
@@ -43,14 +51,28 @@ class _PasswordRedactingFilter(logging.Filter):
             if isinstance(text, str):
                 if _is_bind_dump(text):
                     text = "<bind PDU redacted>"
-                for secret in secrets:
-                    for form in (secret, secret.encode("latin-1", "replace").hex()):
-                        text = text.replace(form, "<redacted>")
+                for form in forms:
+                    text = text.replace(form, "<redacted>")
                 redacted.append(text)
             else:
                 redacted.append(arg)
         record.args = tuple(redacted)
         return True
+
+
+def _forms(secret: str) -> tuple[str, ...]:
+    """A secret as text and as hex the way a PDU carries it.
+
+    Latin-1 (and ASCII; GSM's unpacked septets are the same bytes for digits) and UCS-2
+    (UTF-16 big-endian), in both hex cases.
+    """
+    forms = [secret]
+    for encoded in (
+        secret.encode("latin-1", "replace"),
+        secret.encode("utf-16-be", "replace"),
+    ):
+        forms += [encoded.hex(), encoded.hex().upper()]
+    return tuple(forms)
 
 
 def _is_bind_dump(text: str) -> bool:
@@ -82,28 +104,32 @@ class _UnknownTlvFilter(logging.Filter):
         return True
 
 
-# The passwords of the sessions alive in this process, by session. Written on the event loop
-# (a session starting or closing), read by the filter on whatever thread logs (mostly each
-# session's I/O thread): the lock is where those threads meet.
-_SECRETS: dict[int, str] = {}
+# The secrets alive in this process (sessions' passwords, Assist's PINs), by owner. Written on
+# the event loop (an owner starting, changing or closing), read by the filter on whatever
+# thread logs (mostly each session's I/O thread): the lock is where those threads meet.
+_SECRETS: dict[int, tuple[str, ...]] = {}
 _SECRETS_LOCK = threading.Lock()
 
 
-def register_secret(owner: object, secret: str) -> None:
-    """Keep `secret` out of the wire logs from now on (until `unregister_secret(owner)`)."""
+def register_secret(owner: object, *secrets: str) -> None:
+    """Keep `secrets` out of the wire logs from now on (until `unregister_secret(owner)`).
+
+    They replace whatever `owner` registered before: call it again with all of them when
+    they change.
+    """
     with _SECRETS_LOCK:
-        _SECRETS[id(owner)] = secret
+        _SECRETS[id(owner)] = tuple(secret for secret in secrets if secret)
 
 
 def unregister_secret(owner: object) -> None:
-    """Forget the secret `owner` registered, if any."""
+    """Forget the secrets `owner` registered, if any."""
     with _SECRETS_LOCK:
         _SECRETS.pop(id(owner), None)
 
 
 def _active_secrets() -> list[str]:
     with _SECRETS_LOCK:
-        return list(_SECRETS.values())
+        return [secret for secrets in _SECRETS.values() for secret in secrets]
 
 
 logging.getLogger(WIRE_LOGGER_NAME).addFilter(_PasswordRedactingFilter(_active_secrets))
