@@ -1,4 +1,4 @@
-"""One persistent SMPP transceiver session to SMSC, as its callers see it; runs on the event loop.
+"""One persistent SMPP session to SMSC, as its callers see it; runs on the event loop.
 
 `SmppSession` is what the integration holds: `start()` binds once, `submit()` sends one
 `submit_sm` and returns SMSC's message id, `update_limits()` changes the rate and the window
