@@ -23,9 +23,9 @@ Usage: python bench/far.py [--sizes 20,90] [--delay-ms 50] [--rate 30] [--rounds
 simulator leaves Nagle on (``--nagle``), as many servers do, and the session sends 1 and 20
 recipients (``--sizes``, default here 1,20) on a bound session, unpaced, after 20 single
 exchanges of warm-up, ``--rounds`` times (default here 7). ``--before PATH`` also runs an
-older checkout of the integration (a tree holding ``custom_components``, e.g. ``git archive 6a18cd6 custom_components | tar -x -C /tmp/before``)
-in a child process against the same simulator, interleaved with this one, so that both
-columns come from the same runs. Targets: 20 in at most 1 RTT + 25 ms, 1 in 1 RTT + 10 ms.
+older checkout of the integration in a child process against the same simulator, interleaved
+with this one, so that both columns come from the same runs (a tree holding
+``custom_components``: ``git archive 6a18cd6 custom_components | tar -x -C /tmp/before``). Targets: 20 in at most 1 RTT + 25 ms, 1 in 1 RTT + 10 ms.
 
     python bench/far.py --nagle --before /tmp/before
 """
