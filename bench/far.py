@@ -25,7 +25,8 @@ recipients (``--sizes``, default here 1,20) on a bound session, unpaced, after 2
 exchanges of warm-up, ``--rounds`` times (default here 7). ``--before PATH`` also runs an
 older checkout of the integration in a child process against the same simulator, interleaved
 with this one, so that both columns come from the same runs (a tree holding
-``custom_components``: ``git archive 6a18cd6 custom_components | tar -x -C /tmp/before``). Targets: 20 in at most 1 RTT + 25 ms, 1 in 1 RTT + 10 ms.
+``custom_components``: ``git archive 6a18cd6 custom_components | tar -x -C /tmp/before``).
+Targets: 20 in at most 1 RTT + 25 ms, 1 in 1 RTT + 10 ms.
 
     python bench/far.py --nagle --before /tmp/before
 """
