@@ -2,12 +2,13 @@
 
 hassfest lives in Home Assistant core's source tree (``script/hassfest``), not in the
 ``homeassistant`` package the tests install, and validates integrations inside a core checkout
-(its CI action needs Docker and the network). This file keeps, as lean as it can, only the checks
-of it that apply to a custom integration: the manifest (and HACS' hacs.json), the shape of
-strings.json and its ``[%key:…%]`` references, services.yaml with its strings and icons, and
-quality_scale.yaml. Plus the step core's build does for its own integrations and a custom one
-must do by hand: translations/en.json is strings.json with every reference resolved, and ru.json
-has the same strings, translated, with the same placeholders.
+(its action, which .github/workflows/validate.yml runs, needs Docker and the network). This file
+keeps, as lean as it can, only the checks of it that apply to a custom integration: the manifest
+(and HACS' hacs.json), the shape of strings.json and its ``[%key:…%]`` references, services.yaml
+with its strings and icons (quality_scale.yaml: tests/test_quality_scale.py). Plus the step
+core's build does for its own integrations and a custom one must do by hand: translations/en.json
+is strings.json with every reference resolved, and ru.json has the same strings, translated,
+with the same placeholders.
 
 Strings the code shows at run time are checked elsewhere: forms, flow errors and aborts, repair
 issues and action errors in every test by tests/translation_guard.py; entity names, states and
@@ -42,66 +43,6 @@ HACS_MINIMUM_HA = "2025.4.0"
 SAME_IN_RUSSIAN = frozenset(
     {"SMS", "MMS", "Viber", "SMSC", "HLR", "TLS", "GSM", "Latin-1", "UCS-2", "Ping-SMS"}
 )
-# The rules of the integration quality scale, by tier (core's script/hassfest/quality_scale.py).
-QUALITY_SCALE_RULES = {
-    "bronze": [
-        "action-setup",
-        "appropriate-polling",
-        "brands",
-        "common-modules",
-        "config-flow",
-        "config-flow-test-coverage",
-        "dependency-transparency",
-        "docs-actions",
-        "docs-high-level-description",
-        "docs-installation-instructions",
-        "docs-removal-instructions",
-        "entity-event-setup",
-        "entity-unique-id",
-        "has-entity-name",
-        "runtime-data",
-        "test-before-configure",
-        "test-before-setup",
-        "unique-config-entry",
-    ],
-    "silver": [
-        "action-exceptions",
-        "config-entry-unloading",
-        "docs-configuration-parameters",
-        "docs-installation-parameters",
-        "entity-unavailable",
-        "integration-owner",
-        "log-when-unavailable",
-        "parallel-updates",
-        "reauthentication-flow",
-        "test-coverage",
-    ],
-    "gold": [
-        "devices",
-        "diagnostics",
-        "discovery",
-        "discovery-update-info",
-        "docs-data-update",
-        "docs-examples",
-        "docs-known-limitations",
-        "docs-supported-devices",
-        "docs-supported-functions",
-        "docs-troubleshooting",
-        "docs-use-cases",
-        "dynamic-devices",
-        "entity-category",
-        "entity-device-class",
-        "entity-disabled-by-default",
-        "entity-translations",
-        "exception-translations",
-        "icon-translations",
-        "reconfiguration-flow",
-        "repair-issues",
-        "stale-devices",
-    ],
-    "platinum": ["async-dependency", "inject-websession", "strict-typing"],
-}
-
 # Core reworded some common strings after our minimum version. en.json keeps the wording of the
 # minimum (2025.4.4, what the suite pins), so references resolve to it on a newer one too.
 WORDING_OF_THE_MINIMUM = {
@@ -307,15 +248,3 @@ def test_hacs_json() -> None:
     assert AwesomeVersion(HACS_MINIMUM_HA) <= AwesomeVersion(ha_version)
     assert hacs.get("render_readme") is True
     assert (REPO / "README.md").exists()
-
-
-def test_quality_scale() -> None:
-    """Every rule of the scale, each done, todo, or exempt with the reason."""
-    rules = load_yaml_dict(str(INTEGRATION / "quality_scale.yaml"))["rules"]
-    assert set(rules) == {rule for tier in QUALITY_SCALE_RULES.values() for rule in tier}
-    for rule, value in rules.items():
-        status = value["status"] if isinstance(value, Mapping) else value
-        assert status in {"done", "todo", "exempt"}, rule
-        if status == "exempt":
-            assert isinstance(value, Mapping), rule
-            assert value.get("comment"), rule

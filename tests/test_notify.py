@@ -332,7 +332,7 @@ async def test_a_reconnect_keeps_notify_entities_available_and_sends(
         for record in caplog.records
         if record.name == "custom_components.smsc.hub" and record.levelno >= logging.INFO
     ]
-    assert [level for level, _ in outage_logs] == [logging.WARNING, logging.INFO]
+    assert [level for level, _ in outage_logs] == [logging.INFO, logging.INFO]
     assert "Connection to SMSC lost for SMSC demo" in outage_logs[0][1]
     assert outage_logs[1][1] == "Connection to SMSC restored for SMSC demo"
 

@@ -114,7 +114,9 @@ async def test_hlr_lookup_result(
         "Russian Federation",
         "MegaFON open Joint Stock Company",
     )
-    assert (data["mcc"], data["mnc"], data["imsi"]) == ("250", "02", "250023012345678")
+    assert (data["mcc"], data["mnc"]) == ("250", "02")
+    assert "imsi" not in data
+    assert "msc" not in data
     assert (data["roaming"], data["roaming_country"], data["reachable"]) == (False, None, True)
     await hass.async_block_till_done()
     assert hass.states.get("binary_sensor.mum_reachable").state == STATE_ON

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_NAME, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
@@ -16,6 +16,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     floor_registry as fr,
     label_registry as lr,
+    service as service_helper,
 )
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -26,6 +27,7 @@ from custom_components.smsc.const import (
     DOMAIN,
     SUBENTRY_RECIPIENT,
 )
+from custom_components.smsc.notify_names import CONF_NOTIFY_SUFFIX
 from custom_components.smsc.smpp.compose import MessageKind, MessageRequest
 from simulator import SmscSimulator
 
@@ -362,10 +364,18 @@ async def test_validation_errors_are_translated(
     assert smsc_simulator.submit_count == 0
 
 
+def assert_config_entry_refused(err: ServiceValidationError, ours: str, core: str) -> None:
+    """Core's translated refusal where Home Assistant checks `config_entry_id`, else ours."""
+    if hasattr(service_helper, "async_get_config_entry"):
+        assert (err.translation_domain, err.translation_key) == ("homeassistant", core)
+    else:
+        assert (err.translation_domain, err.translation_key) == (DOMAIN, ours)
+
+
 async def test_account_selection(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """With several accounts the call must name one; a wrong id is refused."""
+    """With several accounts, plain numbers need config_entry_id; a wrong id is refused."""
     other = MockConfigEntry(
         domain=DOMAIN,
         unique_id="other@127.0.0.1",
@@ -381,7 +391,7 @@ async def test_account_selection(
         await smsc_action(
             hass, "send_sms", {"recipients": [NUMBER], "message": "x", "config_entry_id": "nope"}
         )
-    assert err.value.translation_key == "entry_not_found"
+    assert_config_entry_refused(err.value, "entry_not_found", "service_config_entry_not_found")
     response = await smsc_action(
         hass,
         "send_sms",
@@ -395,7 +405,7 @@ async def test_account_selection(
             "send_sms",
             {"recipients": [NUMBER], "message": "y", "config_entry_id": other.entry_id},
         )
-    assert err.value.translation_key == "entry_not_loaded"
+    assert_config_entry_refused(err.value, "entry_not_loaded", "service_config_entry_not_loaded")
 
 
 async def test_no_account(hass: HomeAssistant, smsc_simulator: SmscSimulator) -> None:
@@ -580,4 +590,129 @@ async def test_another_accounts_recipient_is_not_a_target(
             await smsc_action(hass, "send_sms", message="Hi", **target)
         assert err.value.translation_key == "not_a_recipient"
         assert err.value.translation_placeholders == {"target": next(iter(target.values()))}
+    assert smsc_simulator.submit_count == 0
+
+
+# --- two accounts, each on its own simulator --------------------------------------------------
+
+
+def one_recipient(name: str, phone: str) -> list[ConfigSubentryData]:
+    """The subentries of an account with one SMS recipient."""
+    return [
+        ConfigSubentryData(
+            data={CONF_NAME: name, CONF_PHONE_NUMBER: phone, CONF_CHANNELS: ["sms"]},
+            subentry_type=SUBENTRY_RECIPIENT,
+            title=name,
+            unique_id=phone,
+        )
+    ]
+
+
+@pytest.fixture
+async def second_simulator(socket_enabled: None) -> AsyncIterator[SmscSimulator]:
+    """Another SMSC, of the login `dad`, beside the fixture's (as the smsc_simulator fixture)."""
+    async with SmscSimulator(login="dad", password="demo", host="127.0.0.1", port=0) as sim:
+        yield sim
+
+
+@pytest.fixture
+async def two_accounts(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, second_simulator: SmscSimulator
+) -> AsyncIterator[tuple[MockConfigEntry, MockConfigEntry]]:
+    """Mum on the fixture's account, Dad on a second account on the second simulator."""
+    mums = account_entry(smsc_simulator, subentries_data=one_recipient("Mum", MUM_PHONE))
+    dads = account_entry(
+        second_simulator,
+        data=entry_data(second_simulator, **{CONF_USERNAME: "dad", CONF_NOTIFY_SUFFIX: ""}),
+        unique_id="dad",
+        title="SMSC dad",
+        subentries_data=one_recipient("Dad", DAD_PHONE),
+    )
+    async with loaded(hass, mums), loaded(hass, dads):
+        yield mums, dads
+
+
+async def test_a_target_across_two_accounts_goes_through_each_recipients_own(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    second_simulator: SmscSimulator,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+) -> None:
+    """Each recipient's entity names its account: no config_entry_id, one SMS per SMSC."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"message": "Dinner is ready"},
+        target={"entity_id": ["notify.mum_sms", "notify.dad_sms"]},
+        blocking=True,
+        return_response=True,
+    )
+
+    [to_mum] = await smsc_simulator.wait_for_messages(1)
+    [to_dad] = await second_simulator.wait_for_messages(1)
+    assert (to_mum.destination_addr, to_mum.body) == (MUM_PHONE, "Dinner is ready")
+    assert (to_dad.destination_addr, to_dad.body) == (DAD_PHONE, "Dinner is ready")
+    assert smsc_simulator.submits_by_destination == {MUM_PHONE: 1}
+    assert second_simulator.submits_by_destination == {DAD_PHONE: 1}
+    assert [result["recipient"] for result in response["results"]] == [MUM_PHONE, DAD_PHONE]
+    assert (response["sent"], response["failed"]) == (2, 0)
+
+
+async def test_a_device_names_its_account_and_numbers_follow_config_entry_id(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    second_simulator: SmscSimulator,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+) -> None:
+    """config_entry_id picks the account of plain numbers; the target keeps its own account."""
+    mums, dads = two_accounts
+    response = await smsc_action(
+        hass,
+        "send_sms",
+        message="Call me",
+        recipients=[GRAN_PHONE],
+        config_entry_id=dads.entry_id,
+        device_id=recipient_device(hass, mums, "Mum").id,
+    )
+
+    await smsc_simulator.wait_for_messages(1)
+    await second_simulator.wait_for_messages(1)
+    assert smsc_simulator.submits_by_destination == {MUM_PHONE: 1}
+    assert second_simulator.submits_by_destination == {GRAN_PHONE: 1}
+    assert [result["recipient"] for result in response["results"]] == [GRAN_PHONE, MUM_PHONE]
+
+
+async def test_numbers_alone_need_an_account_when_several_are_loaded(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    second_simulator: SmscSimulator,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+) -> None:
+    """A number names no account, so with two of them the call is refused before sending."""
+    with pytest.raises(ServiceValidationError) as err:
+        await smsc_action(
+            hass, "send_sms", message="Hi", recipients=[GRAN_PHONE], entity_id="notify.mum_sms"
+        )
+    assert (err.value.translation_domain, err.value.translation_key) == (
+        DOMAIN,
+        "account_required",
+    )
+    assert smsc_simulator.submit_count == second_simulator.submit_count == 0
+
+
+async def test_a_recipient_of_an_unloaded_account_is_refused_not_skipped(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    second_simulator: SmscSimulator,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+) -> None:
+    """Sending to Mum alone when Dad was meant too would reach fewer people than asked."""
+    _, dads = two_accounts
+    assert await hass.config_entries.async_unload(dads.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await smsc_action(
+            hass, "send_sms", message="Hi", entity_id=["notify.mum_sms", "notify.dad_sms"]
+        )
+    assert err.value.translation_key == "entry_not_loaded"
+    assert err.value.translation_placeholders == {"title": "SMSC dad"}
     assert smsc_simulator.submit_count == 0

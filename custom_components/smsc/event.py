@@ -66,11 +66,10 @@ class SmscEventEntity(SmscAccountEntity, EventEntity):
     """Fires with each report of its kind; the attributes are the bus event's data."""
 
     # The recorder keeps state attributes for as long as it keeps history, and backups keep
-    # them longer. Which SIM card (IMSI) and which switch (MSC) a recipient's phone is on are
-    # tracking data, and an incoming text may hold a login code or anything private: those
-    # three stay in the live state and in the bus events, for automations, but out of the
-    # database.
-    _unrecorded_attributes = frozenset({"imsi", "msc", "text"})
+    # them longer. An incoming text may hold a login code or anything private: it stays in the
+    # live state and in the bus event, for automations, but out of the states' attributes.
+    # (An HLR result's IMSI and MSC never reach the bus event, so they are not here at all.)
+    _unrecorded_attributes = frozenset({"text"})
 
     entity_description: SmscEventDescription
 

@@ -158,7 +158,7 @@ class SmscHub:
         if self._outage:
             return
         self._outage = True
-        _LOGGER.warning(
+        _LOGGER.info(
             "Connection to SMSC lost for %s (%s); reconnecting",
             self.entry.title,
             self.session.counters.last_error or "no reason given",

@@ -123,6 +123,9 @@ class ReportFanOut:
         if tracked is not None:
             tracked.state = result.state
         subentry = self._recipient_of(recipient)
+        # No IMSI or MSC (which SIM card a recipient uses and which switch the phone is on):
+        # bus events reach the recorder's events table and event entities its states, and
+        # both reach every backup. Network, country and roaming are what automations use.
         self._fire(
             EVENT_HLR_RESULT,
             {
@@ -133,8 +136,6 @@ class ReportFanOut:
                 "state": delivery_state(result.state),
                 "reachable": result.state is DeliveryState.DELIVERED,
                 "error_code": result.error_code,
-                "imsi": result.imsi,
-                "msc": result.msc,
                 "mcc": result.mcc,
                 "mnc": result.mnc,
                 "country": result.country,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -22,7 +23,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, service as service_helper
 import voluptuous as vol
 
 from .const import DOMAIN
@@ -30,7 +31,7 @@ from .hub import SmscHub
 from .models import RecipientResult
 from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
 from .smpp.errors import SmscRequestError
-from .targets import async_recipient_phones
+from .targets import async_target_recipients
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -46,6 +47,12 @@ ATTR_SUBJECT: Final = "subject"
 ATTR_ENCODING: Final = "encoding"
 ATTR_WAIT_FOR_DELIVERY: Final = "wait_for_delivery"
 MAX_WAIT_FOR_DELIVERY: Final = 600
+
+# Core's check of an action's `config_entry_id` (found, of this domain, loaded), with core's
+# translated errors; newer than Home Assistant 2025.4, which gets the same checks below.
+_CORE_GET_CONFIG_ENTRY: Final[Callable[[HomeAssistant, str, str], Any] | None] = getattr(
+    service_helper, "async_get_config_entry", None
+)
 
 _COMMON: Final[dict[vol.Marker, Any]] = {
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -109,7 +116,6 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
 def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
     async def handle(call: ServiceCall) -> ServiceResponse:
-        hub = _hub_for(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
         request = MessageRequest(
             kind=kind,
             message=call.data.get(ATTR_MESSAGE, ""),
@@ -118,18 +124,9 @@ def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
             param=call.data.get(ATTR_PARAM),
             comment=call.data.get(ATTR_COMMENT),
         )
-        recipients = [
-            *call.data[ATTR_RECIPIENTS],
-            *async_recipient_phones(
-                call.hass, hub.entry.entry_id, hub.recipient_phones(), call.data
-            ),
-        ]
-        if not recipients:
-            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
-        results = await async_send(
-            hub,
+        results = await async_send_each(
+            _sends(call),
             request,
-            recipients,
             sender=call.data.get(ATTR_SENDER),
             encoding=Encoding(call.data.get(ATTR_ENCODING, Encoding.AUTO)),
             wait_for_delivery=call.data.get(ATTR_WAIT_FOR_DELIVERY),
@@ -137,6 +134,38 @@ def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
         return response_data(results)
 
     return handle
+
+
+@callback
+def _sends(call: ServiceCall) -> list[tuple[SmscHub, list[str]]]:
+    """Each account with the recipients it sends to: the numbers, then the target's recipients.
+
+    A target's recipient goes through its own account. Plain numbers have none: they go
+    through `config_entry_id`'s account, which is needed only when several are loaded.
+    """
+    hass = call.hass
+    entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    chosen = _checked_hub(hass, entry_id) if entry_id is not None else None
+    loaded: list[SmscConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if chosen is None and not loaded:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_account")
+    hubs: dict[str, SmscHub] = {entry.entry_id: entry.runtime_data for entry in loaded}
+    targeted = async_target_recipients(
+        hass, {entry_id: hub.recipient_phones() for entry_id, hub in hubs.items()}, call.data
+    )
+    sends: dict[str, tuple[SmscHub, list[str]]] = {}
+    if numbers := call.data[ATTR_RECIPIENTS]:
+        if chosen is None and len(loaded) > 1:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="account_required"
+            )
+        hub = chosen or loaded[0].runtime_data
+        sends[hub.entry.entry_id] = (hub, list(numbers))
+    for owner, phone in targeted:
+        sends.setdefault(owner, (hubs[owner], []))[1].append(phone)
+    if not sends:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
+    return list(sends.values())
 
 
 async def async_send(
@@ -148,17 +177,44 @@ async def async_send(
     encoding: Encoding = Encoding.AUTO,
     wait_for_delivery: float | None = None,
 ) -> list[RecipientResult]:
-    """Send through the hub; raise when nothing went out, report partial failures."""
-    try:
-        results = await hub.async_send(
-            request,
-            recipients,
-            sender=sender,
-            encoding=encoding,
-            wait_for_delivery=wait_for_delivery,
+    """Send through one account; raise when nothing went out, report partial failures."""
+    return await async_send_each(
+        [(hub, recipients)],
+        request,
+        sender=sender,
+        encoding=encoding,
+        wait_for_delivery=wait_for_delivery,
+    )
+
+
+async def async_send_each(
+    sends: Sequence[tuple[SmscHub, Sequence[str]]],
+    request: MessageRequest,
+    *,
+    sender: str | None = None,
+    encoding: Encoding = Encoding.AUTO,
+    wait_for_delivery: float | None = None,
+) -> list[RecipientResult]:
+    """Send through each account to its recipients; the results merged, in the order given.
+
+    Raise when nothing went out anywhere; otherwise report each recipient's failure in its
+    result. A text or sender one account cannot take fails that account's recipients only, so
+    what another account has sent is reported rather than hidden behind an error.
+    """
+    batches = await asyncio.gather(
+        *(
+            _send_through(
+                hub,
+                request,
+                recipients,
+                sender=sender,
+                encoding=encoding,
+                wait_for_delivery=wait_for_delivery,
+            )
+            for hub, recipients in sends
         )
-    except SmscRequestError as err:
-        raise _validation_error(err) from err
+    )
+    results = [result for batch in batches for result in batch]
     failures = [result for result in results if result.error is not None]
     if failures and len(failures) == len(results):
         # Nothing went out. A fault of the session or of SMSC outranks a refusal of the input:
@@ -173,6 +229,31 @@ async def async_send(
             translation_placeholders=failed.error_placeholders,
         )
     return results
+
+
+async def _send_through(
+    hub: SmscHub,
+    request: MessageRequest,
+    recipients: Sequence[str],
+    *,
+    sender: str | None,
+    encoding: Encoding,
+    wait_for_delivery: float | None,
+) -> list[RecipientResult]:
+    """One account's send; input the account refuses as a whole is each recipient's refusal."""
+    try:
+        return await hub.async_send(
+            request,
+            recipients,
+            sender=sender,
+            encoding=encoding,
+            wait_for_delivery=wait_for_delivery,
+        )
+    except SmscRequestError as err:
+        refused = [RecipientResult(recipient=str(recipient)) for recipient in recipients]
+        for result in refused:
+            result.refuse(err)
+        return refused
 
 
 def response_data(results: list[RecipientResult]) -> ServiceResponse:
@@ -192,25 +273,23 @@ def _validation_error(err: SmscRequestError) -> ServiceValidationError:
     )
 
 
-def _hub_for(hass: HomeAssistant, entry_id: str | None) -> SmscHub:
-    if entry_id is not None:
-        entry: SmscConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="entry_not_found",
-                translation_placeholders={"entry_id": entry_id},
-            )
-        if entry.state is not ConfigEntryState.LOADED:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="entry_not_loaded",
-                translation_placeholders={"title": entry.title},
-            )
+def _checked_hub(hass: HomeAssistant, entry_id: str) -> SmscHub:
+    """The hub of the loaded account `config_entry_id` names; a translated error otherwise."""
+    if _CORE_GET_CONFIG_ENTRY is not None:
+        entry: SmscConfigEntry = _CORE_GET_CONFIG_ENTRY(hass, DOMAIN, entry_id)
         return entry.runtime_data
-    loaded: list[SmscConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    if not loaded:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_account")
-    if len(loaded) > 1:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="account_required")
-    return loaded[0].runtime_data
+    # Home Assistant 2025.4 has no such helper: the same checks, under our own keys.
+    found: SmscConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if found is None or found.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    if found.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"title": found.title},
+        )
+    return found.runtime_data

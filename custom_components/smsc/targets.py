@@ -1,8 +1,9 @@
 """Resolve an action's target (entities, devices, areas, floors, labels) to recipients' numbers.
 
-Home Assistant's own helper expands the target, as it does for core actions; each part of the
-target must then hold at least one recipient of the account, or the call is refused with a
-translated reason rather than sending to fewer people than the caller meant.
+Home Assistant's own helper expands the target, as it does for core actions; each recipient
+found brings its own account along. Each part of the target must hold at least one recipient,
+or the call is refused with a translated reason rather than sending to fewer people than the
+caller meant.
 """
 
 from __future__ import annotations
@@ -77,39 +78,66 @@ def _extract(hass: HomeAssistant, data: Mapping[str, Any]) -> _Referenced:
 
 
 @callback
-def async_recipient_phones(
-    hass: HomeAssistant, entry_id: str, phones: Mapping[str, str], data: Mapping[str, Any]
-) -> list[str]:
-    """The phone numbers of the recipients an action's target names, in order, once each.
+def async_target_recipients(
+    hass: HomeAssistant, accounts: Mapping[str, Mapping[str, str]], data: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """(entry id, phone number) of each recipient an action's target names, in order, once each.
 
-    `phones` maps the account's recipient subentry ids to their numbers. An entity or device
-    that is no recipient of the account raises `not_a_recipient`; an area, floor or label
-    without any raises its own error.
+    `accounts` maps each loaded account's entry id to its recipients' numbers by subentry id.
+    A recipient's entity or device names its account (the entity's config entry, the device's
+    identifier), so a target may span accounts and needs no `config_entry_id`. An entity or
+    device that is no recipient raises `not_a_recipient`; an area, floor or label without any
+    raises its own error; a recipient of an account that is set up but not loaded raises
+    `entry_not_loaded` rather than being skipped. Recipients of a disabled account are none.
     """
     entity_registry = er.async_get(hass)
     device_registry = dr.async_get(hass)
 
-    def recipients_in(selected: _Referenced) -> list[str]:
-        found: list[str | None] = []
+    def recipients_in(selected: _Referenced) -> list[tuple[str, str]]:
+        found: list[tuple[str, str | None]] = []
         for entity_id in sorted(selected.referenced | selected.indirectly_referenced):
             entity = entity_registry.async_get(entity_id)
-            if entity is not None and entity.config_entry_id == entry_id:
-                found.append(entity.config_subentry_id)
+            if entity is not None and entity.platform == DOMAIN and entity.config_entry_id:
+                found.append((entity.config_entry_id, entity.config_subentry_id))
         for device_id in sorted(selected.referenced_devices):
             device = device_registry.async_get(device_id)
-            owner = device_owner(device) if device is not None else None
-            if owner is not None and owner[0] == entry_id:
-                found.append(owner[1])
-        return [subentry_id for subentry_id in found if subentry_id and subentry_id in phones]
+            if device is not None and (owner := device_owner(device)) is not None:
+                found.append(owner)
+        return [
+            (entry_id, subentry_id)
+            for entry_id, subentry_id in found
+            if subentry_id is not None and _is_recipient(hass, accounts, entry_id, subentry_id)
+        ]
 
-    subentry_ids: list[str] = []
+    targeted: list[tuple[str, str]] = []
     for kind in TARGET_KINDS:
         for target in _ids(data.get(kind)):
             found = recipients_in(_extract(hass, {kind: [target]}))
             if not found:
                 raise _nobody_in(hass, kind, target)
-            subentry_ids.extend(found)
-    return [phones[subentry_id] for subentry_id in dict.fromkeys(subentry_ids)]
+            targeted.extend(found)
+    return [
+        (entry_id, accounts[entry_id][subentry_id])
+        for entry_id, subentry_id in dict.fromkeys(targeted)
+    ]
+
+
+def _is_recipient(
+    hass: HomeAssistant, accounts: Mapping[str, Mapping[str, str]], entry_id: str, subentry_id: str
+) -> bool:
+    """Whether the subentry is a recipient of a loaded account; raise for one not loaded."""
+    if (phones := accounts.get(entry_id)) is not None:
+        return subentry_id in phones
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN or entry.disabled_by is not None:
+        return False
+    if subentry_id not in entry.subentries:
+        return False
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="entry_not_loaded",
+        translation_placeholders={"title": entry.title},
+    )
 
 
 def _ids(value: str | Iterable[str] | None) -> list[str]:
