@@ -17,11 +17,13 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import CONF_CHANNELS
 from .delivery_states import DELIVERY_STATES, delivery_state, restored_delivery_state
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity
 from .hub import SmscHub
 from .models import HubCounters, RecipientStatus
 from .recipients import recipient_subentries
+from .smpp.outcomes import CALL_RESULTS, error_slug
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -85,6 +87,20 @@ RECIPIENT_SENSORS: tuple[RecipientDescription, ...] = (
 )
 
 
+CHANNEL_CALL = "call"
+ATTR_ERROR = "error"
+ATTR_ERROR_CODE = "error_code"
+
+LAST_CALL = RecipientDescription(
+    key="last_call",
+    translation_key="last_call",
+    device_class=SensorDeviceClass.ENUM,
+    options=list(CALL_RESULTS),
+    value=lambda status: status.call_result,
+    restore=lambda value: value if value in CALL_RESULTS else None,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SmscConfigEntry,
@@ -98,6 +114,11 @@ async def async_setup_entry(
             (SmscRecipientSensor(hub, subentry, description) for description in RECIPIENT_SENSORS),
             config_subentry_id=subentry.subentry_id,
         )
+        if CHANNEL_CALL in subentry.data.get(CONF_CHANNELS, ()):
+            async_add_entities(
+                [SmscLastCallSensor(hub, subentry, LAST_CALL)],
+                config_subentry_id=subentry.subentry_id,
+            )
 
 
 class SmscCounterSensor(SmscAccountEntity, RestoreSensor):
@@ -148,6 +169,33 @@ class SmscRecipientSensor(SmscRecipientStatusEntity, RestoreSensor):
         status = self.hub.recipients.get(self.phone)
         value = self.entity_description.value(status) if status else None
         return value if value is not None else self._restored
+
+
+class SmscLastCallSensor(SmscRecipientSensor):
+    """How the last voice call to a recipient ended, and SMSC's reason when nobody answered."""
+
+    def __init__(
+        self, hub: SmscHub, subentry: ConfigSubentry, description: RecipientDescription
+    ) -> None:
+        super().__init__(hub, subentry, description)
+        self._restored_error_code: int | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the reason of the last call with its result."""
+        await super().async_added_to_hass()
+        if self._restored is not None and (state := await self.async_get_last_state()):
+            code = state.attributes.get(ATTR_ERROR_CODE)
+            self._restored_error_code = code if isinstance(code, int) else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, str | int | None]:
+        """SMSC's err of the last call as a translated slug, and the raw number."""
+        status = self.hub.recipients.get(self.phone)
+        if status is not None and status.call_result is not None:
+            code = status.call_error_code
+        else:
+            code = self._restored_error_code
+        return {ATTR_ERROR: error_slug(code), ATTR_ERROR_CODE: code}
 
 
 async def _last_value(sensor: RestoreSensor) -> str | None:
