@@ -25,6 +25,7 @@ from .tracking import DeliveryWaiters, MessageTracker
 
 if TYPE_CHECKING:
     from .assist import AssistResponder
+    from .escalation import EscalationManager
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class ReportFanOut:
         self._failures = FailureTally()
         # Set by the hub: takes the messages of recipients who may talk to Assist.
         self.assist: AssistResponder | None = None
+        # Set by the escalations' setup: takes the replies that acknowledge an alarm.
+        self.escalations: EscalationManager | None = None
 
     @callback
     def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
@@ -175,9 +178,13 @@ class ReportFanOut:
             "parts": message.parts,
             "timestamp": dt_util.utcnow().isoformat(),
         }
+        # A reply that acknowledges an alarm is no question for Assist.
+        acknowledged = self.escalations is not None and self.escalations.take_reply(
+            message.source, message.text
+        )
         for_assist = (
             self.assist.screen(message, sender, device_id)
-            if self.assist is not None and sender is not None
+            if self.assist is not None and sender is not None and not acknowledged
             else None
         )
         if for_assist is not None:

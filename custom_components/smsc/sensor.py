@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.sensor import (
     RestoreSensor,
     SensorDeviceClass,
+    SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
@@ -20,6 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_CHANNELS
 from .delivery_states import DELIVERY_STATES, delivery_state, restored_delivery_state
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity
+from .escalation import EscalationManager, escalations_of
 from .hub import SmscHub
 from .models import HubCounters, RecipientStatus
 from .recipients import recipient_subentries
@@ -109,6 +111,8 @@ async def async_setup_entry(
     """Add the account's counters and each recipient's sensors."""
     hub = entry.runtime_data
     async_add_entities(SmscCounterSensor(hub, description) for description in COUNTERS)
+    if (escalations := escalations_of(hass, entry.entry_id)) is not None:
+        async_add_entities([SmscActiveEscalationsSensor(hub, escalations)])
     for subentry in recipient_subentries(entry):
         async_add_entities(
             (SmscRecipientSensor(hub, subentry, description) for description in RECIPIENT_SENSORS),
@@ -196,6 +200,40 @@ class SmscLastCallSensor(SmscRecipientSensor):
         else:
             code = self._restored_error_code
         return {ATTR_ERROR: error_slug(code), ATTR_ERROR_CODE: code}
+
+
+class SmscActiveEscalationsSensor(SmscAccountEntity, SensorEntity):
+    """How many escalations the account runs, with their ids and whom each is calling."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, hub: SmscHub, escalations: EscalationManager) -> None:
+        super().__init__(hub, "active_escalations")
+        self._escalations = escalations
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the escalations."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._escalations.async_add_listener(self.async_write_ha_state))
+
+    @property
+    def native_value(self) -> int:
+        """Escalations running now."""
+        return len(self._escalations.running)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, list[dict[str, str | list[str] | None]]]:
+        """Each running escalation: its id, its recipients in order, and whom it calls."""
+        return {
+            "escalations": [
+                {
+                    "escalation_id": escalation.escalation_id,
+                    "recipients": list(escalation.plan.recipients),
+                    "calling": escalation.calling,
+                }
+                for escalation in self._escalations.running.values()
+            ]
+        }
 
 
 async def _last_value(sensor: RestoreSensor) -> str | None:
