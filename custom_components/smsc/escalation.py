@@ -522,6 +522,8 @@ async def async_setup_escalations(hass: HomeAssistant, entry: ConfigEntry) -> No
     hub.reports.escalations = manager
     # At shutdown the session closes at once: stop first, so no step is taken on a dead link.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stopper(manager)))
+    # The calls' words, and the logbook's, which reads them synchronously from the cache.
+    await async_get_translations(hass, hass.config.language, "exceptions", [DOMAIN])
     await manager.async_start()
 
 
