@@ -9,7 +9,7 @@ import logging
 import signal
 
 from .control import ControlServer
-from .server import SmscSimulator
+from .server import CALL_OUTCOMES, SmscSimulator
 
 
 def _non_negative_int(text: str) -> int:
@@ -24,6 +24,15 @@ def _non_negative_float(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {value}")
     return value
+
+
+def _call_outcome(text: str) -> tuple[str, str]:
+    number, sep, outcome = text.partition("=")
+    if not sep or outcome not in CALL_OUTCOMES:
+        raise argparse.ArgumentTypeError(
+            f"expected NUMBER=OUTCOME, OUTCOME one of {', '.join(CALL_OUTCOMES)}: {text!r}"
+        )
+    return number.removeprefix("+"), outcome
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -70,6 +79,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also listen on this port (on --host) for JSON lines that make a phone write in "
         "(see simulator/control.py and python -m simulator.control)",
     )
+    parser.add_argument(
+        "--call-outcome",
+        type=_call_outcome,
+        action="append",
+        default=[],
+        metavar="NUMBER=OUTCOME",
+        help="how calls to NUMBER end (repeatable): " + ", ".join(CALL_OUTCOMES),
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every PDU")
     return parser.parse_args(argv)
 
@@ -90,6 +107,7 @@ def _simulator(args: argparse.Namespace) -> SmscSimulator:
         # Milliseconds on the command line (link latencies are quoted so); seconds inside.
         response_delay=args.response_delay / 1000,
         nagle=args.nagle,
+        call_outcomes=dict(args.call_outcome),
     )
 
 

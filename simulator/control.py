@@ -6,7 +6,10 @@
 
 and answers each with one JSON line, ``{"ok": true, "parts": 1}`` or ``{"ok": false, "error":
 "..."}``. The simulator then delivers the message (``deliver_sm``) to every bound receiver, as
-SMSC does with a message written to a rented number. From a shell or a script::
+SMSC does with a message written to a rented number. A line
+``{"call_outcome": {"number": "79991234567", "outcome": "no_answer"}}`` sets how later calls to
+that number end (``"outcome": null`` answers them again); the answer is ``{"ok": true}``.
+From a shell or a script::
 
     python -m simulator.control --port 2776 79991234567 79001112233 "Turn on the heating"
 """
@@ -75,6 +78,8 @@ class ControlServer:
     async def _answer(self, line: bytes) -> dict[str, Any]:
         try:
             request = json.loads(line)
+            if "call_outcome" in request:
+                return self._set_call_outcome(request["call_outcome"])
             incoming = request["incoming"]
             parts = await self.sim.inject_incoming(
                 str(incoming["source"]), str(incoming["destination"]), str(incoming["text"])
@@ -88,6 +93,12 @@ class ControlServer:
             parts,
         )
         return {"ok": True, "parts": parts}
+
+    def _set_call_outcome(self, request: dict[str, Any]) -> dict[str, Any]:
+        outcome = request.get("outcome")
+        self.sim.set_call_outcome(str(request["number"]), None if outcome is None else str(outcome))
+        _LOGGER.info("calls to %s now end as %s", request["number"], outcome or "answered")
+        return {"ok": True}
 
 
 def send_incoming(

@@ -59,6 +59,16 @@ DUPLICATE_WINDOW: Final = 60.0
 FLOOD_LIMIT: Final = 50
 FLOOD_GAP: Final = 30.0
 PARTS_WINDOW: Final = 60.0
+# How SMSC reports a voice call that ended each way (stat, err); `silent` sends no report at
+# all, as for a call whose report never comes.
+CALL_OUTCOMES: Final[dict[str, tuple[str, str] | None]] = {
+    "answered": ("DELIVRD", "000"),
+    "no_answer": ("UNDELIV", "237"),
+    "busy": ("UNDELIV", "240"),
+    "answering_machine": ("UNDELIV", "242"),
+    "failed": ("UNDELIV", "248"),
+    "silent": None,
+}
 # Bounds on memory that a misbehaving client could otherwise grow without limit.
 MAX_PENDING_MESSAGES: Final = 1000
 # The span over which ``throughput`` counts accepted submit_sm: SMSC limits messages per second.
@@ -382,6 +392,11 @@ class SmscSimulator:
     Nagle's algorithm on for accepted connections (asyncio turns it off), as many servers do:
     a client that delays its ACKs then waits for each answer after the first.
 
+    A voice call's automatic receipt says how it ended, per destination number
+    (``call_outcomes`` / :meth:`set_call_outcome`, see ``CALL_OUTCOMES``): ``DELIVRD`` when
+    answered, ``UNDELIV`` with err 237 (no answer), 240 (busy), 242 (answering machine) or 248
+    (a failure); ``silent`` sends none.
+
     Long messages (UDH 8/16-bit reference or SAR TLVs) are collected per connection, source,
     destination and reference; the part that completes one triggers decoding and the rules,
     so a refusal lands on that part and the whole message is discarded. Parts of a message not
@@ -409,6 +424,7 @@ class SmscSimulator:
         throughput: int | None = None,
         response_delay: float = 0.0,
         nagle: bool = False,
+        call_outcomes: dict[str, str] | None = None,
     ) -> None:
         if receipt_id_format not in ("decimal", "hex"):
             raise ValueError(f"receipt_id_format must be 'decimal' or 'hex': {receipt_id_format}")
@@ -430,6 +446,10 @@ class SmscSimulator:
         # asyncio turns Nagle's algorithm off on every socket; many real servers leave it on,
         # and with it a client's delayed ACKs cost each answer after the first up to 40 ms.
         self.nagle = nagle
+        # Destination number → how a call to it ends (CALL_OUTCOMES); others are answered.
+        self.call_outcomes: dict[str, str] = {}
+        for number, outcome in (call_outcomes or {}).items():
+            self.set_call_outcome(number, outcome)
 
         self.binds: list[BindRecord] = []
         self.received: list[ReceivedMessage] = []
@@ -543,6 +563,16 @@ class SmscSimulator:
         if value < 0:
             raise ValueError(f"response_delay must not be negative: {value}")
         self._response_delay = value
+
+    def set_call_outcome(self, number: str, outcome: str | None) -> None:
+        """Make every later call to ``number`` end as ``outcome``; None: answered again."""
+        number = number.removeprefix("+")
+        if outcome is None:
+            self.call_outcomes.pop(number, None)
+            return
+        if outcome not in CALL_OUTCOMES:
+            raise ValueError(f"call outcome must be one of {sorted(CALL_OUTCOMES)}: {outcome!r}")
+        self.call_outcomes[number] = outcome
 
     def throttle_next(self, n: int = 1) -> None:
         """Answer the next ``n`` submit_sm with ESME_RTHROTTLED (0x58); they are not recorded."""
@@ -1031,6 +1061,10 @@ class SmscSimulator:
             return
         if message.kind == "hlr":
             self._send_hlr(message.message_id)
+        elif message.kind == "call":
+            ending = CALL_OUTCOMES[self.call_outcomes.get(message.destination_addr, "answered")]
+            if ending is not None:
+                self._send_receipt(message.message_id, *ending)
         else:
             self._send_receipt(message.message_id, "DELIVRD", "000")
 

@@ -11,6 +11,8 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
+from .escalation import async_setup_escalations, async_unload_escalations
+from .escalation_services import async_setup_escalation_services
 from .hub import SmscHub
 from .migration import async_forget, async_migrate
 from .notify_names import LEGACY_NOTIFY_KINDS, entry_notify_suffix, legacy_service_name
@@ -34,6 +36,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions once, whatever the number of accounts."""
     hass.data[DATA_HASS_CONFIG] = config
     async_setup_services(hass)
+    async_setup_escalation_services(hass)
     return True
 
 
@@ -64,6 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> bool
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, hub.async_stop))
     # Recipients are subentries: adding or removing one reloads the entry to add its device.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    await async_setup_escalations(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     suffix = entry_notify_suffix(hass, entry)
     for kind in LEGACY_NOTIFY_KINDS:
@@ -96,6 +100,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> boo
         hub = entry.runtime_data
         for service in hub.legacy_notify_services:
             await service.async_unregister_services()
+        await async_unload_escalations(hass, entry)
         await hub.async_stop()
     return unloaded
 

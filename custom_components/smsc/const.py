@@ -52,6 +52,8 @@ EVENT_DELIVERY_REPORT: Final = "smsc_delivery_report"
 EVENT_HLR_RESULT: Final = "smsc_hlr_result"
 EVENT_MESSAGE_RECEIVED: Final = "smsc_message_received"
 EVENT_ASSIST_HANDLED: Final = "smsc_assist_handled"
+EVENT_ESCALATION_STEP: Final = "smsc_escalation_step"
+EVENT_ESCALATION_ENDED: Final = "smsc_escalation_ended"
 
 __all__ = [
     "CHANNELS",
@@ -80,6 +82,8 @@ __all__ = [
     "DOMAIN",
     "EVENT_ASSIST_HANDLED",
     "EVENT_DELIVERY_REPORT",
+    "EVENT_ESCALATION_ENDED",
+    "EVENT_ESCALATION_STEP",
     "EVENT_HLR_RESULT",
     "EVENT_MESSAGE_RECEIVED",
     "MANUFACTURER",

@@ -26,6 +26,9 @@ class RecipientResult:
     error_placeholders: dict[str, str] = field(default_factory=dict)
     refusal: SmscRequestError | None = None
     delivery_state: str | None = None
+    # From the final report when the caller waited: how a call ended, and the err's slug.
+    call_result: str | None = None
+    delivery_error: str | None = None
 
     def refuse(self, err: SmscRequestError) -> None:
         """Record a refusal that carries its own translation key."""
@@ -48,6 +51,10 @@ class RecipientResult:
             result["parts"] = self.parts
             if self.delivery_state is not None:
                 result["delivery_state"] = self.delivery_state
+            if self.call_result is not None:
+                result["call_result"] = self.call_result
+            if self.delivery_error is not None:
+                result["delivery_error"] = self.delivery_error
             return result
         result["error"] = self.error
         result["error_code"] = self.error_code
@@ -75,3 +82,6 @@ class RecipientStatus:
     delivery_state: DeliveryState | None = None
     delivery_at: datetime | None = None
     hlr: HlrResult | None = None
+    # How the last voice call to the recipient ended (smpp.outcomes), and SMSC's err for it.
+    call_result: str | None = None
+    call_error_code: int | None = None

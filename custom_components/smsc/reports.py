@@ -15,14 +15,17 @@ from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIV
 from .delivery_states import delivery_state
 from .models import HubCounters, RecipientStatus
 from .recipients import find_recipient, recipient_device_id
+from .smpp.compose import MessageKind
 from .smpp.config import Received
 from .smpp.incoming import IncomingMessage
+from .smpp.outcomes import call_result, error_slug
 from .smpp.receipts import DeliveryReceipt, DeliveryState, HlrResult, UnparsedReport
 from .smpp.tally import FailureTally
 from .tracking import DeliveryWaiters, MessageTracker
 
 if TYPE_CHECKING:
     from .assist import AssistResponder
+    from .escalation import EscalationManager
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ class ReportFanOut:
         self._failures = FailureTally()
         # Set by the hub: takes the messages of recipients who may talk to Assist.
         self.assist: AssistResponder | None = None
+        # Set by the escalations' setup: takes the replies that acknowledge an alarm.
+        self.escalations: EscalationManager | None = None
 
     @callback
     def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
@@ -92,8 +97,16 @@ class ReportFanOut:
             self._counters.unmatched_reports += 1
         else:
             tracked.state = receipt.state
+            tracked.error_code = receipt.error_code
         recipient = tracked.recipient if tracked else None
         subentry = self._recipient_of(recipient)
+        is_call = tracked is not None and tracked.kind is MessageKind.CALL
+        outcome = call_result(receipt.state, receipt.error_code) if is_call else None
+        extra: dict[str, Any] = {}
+        if is_call:
+            extra["call_result"] = outcome
+        if (error := error_slug(receipt.error_code)) is not None:
+            extra["error"] = error
         self._fire(
             EVENT_DELIVERY_REPORT,
             {
@@ -106,12 +119,16 @@ class ReportFanOut:
                 "error_code": receipt.error_code,
                 "submit_date": _iso(receipt.submit_date),
                 "done_date": _iso(receipt.done_date),
+                **extra,
             },
         )
         if recipient is not None and subentry is not None:
             status = self.recipients.setdefault(recipient, RecipientStatus())
             status.delivery_state = receipt.state
             status.delivery_at = receipt.done_date or dt_util.utcnow()
+            if outcome is not None:
+                status.call_result = outcome
+                status.call_error_code = receipt.error_code or None
             self._notify_recipient(recipient)
         if receipt.state.is_final:
             self._waiters.resolve(receipt.lookup_keys, receipt.state)
@@ -162,9 +179,13 @@ class ReportFanOut:
             "parts": message.parts,
             "timestamp": dt_util.utcnow().isoformat(),
         }
+        # A reply that acknowledges an alarm is no question for Assist.
+        acknowledged = self.escalations is not None and self.escalations.take_reply(
+            message.source, message.text
+        )
         for_assist = (
             self.assist.screen(message, sender, device_id)
-            if self.assist is not None and sender is not None
+            if self.assist is not None and sender is not None and not acknowledged
             else None
         )
         if for_assist is not None:

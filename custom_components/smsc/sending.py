@@ -32,6 +32,7 @@ from .smpp.errors import (
     status_name,
 )
 from .smpp.guard import SendGuard
+from .smpp.outcomes import call_result, error_slug
 from .smpp.receipts import normalize_message_id
 from .smpp.session import SmppSession
 from .tracking import DeliveryWaiters, MessageTracker, wait_state
@@ -195,9 +196,21 @@ class MessageSender:
                     return
             if waiter is not None and wait_for_delivery:
                 result.delivery_state = await wait_state(waiter, wait_for_delivery)
+                self._add_report_outcome(result, ids, kind)
         finally:
             if waiter is not None:
                 self._waiters.remove(waiter)
+
+    def _add_report_outcome(
+        self, result: RecipientResult, ids: set[str], kind: MessageKind
+    ) -> None:
+        """Put the final report's call result and error slug into the waited-for result."""
+        tracked = self._tracker.find(ids)
+        if tracked is None or tracked.state is None or not tracked.state.is_final:
+            return
+        if kind is MessageKind.CALL:
+            result.call_result = call_result(tracked.state, tracked.error_code)
+        result.delivery_error = error_slug(tracked.error_code)
 
     async def _submit_parts(
         self,

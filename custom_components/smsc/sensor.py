@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.sensor import (
     RestoreSensor,
     SensorDeviceClass,
+    SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
@@ -17,11 +18,14 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import CONF_CHANNELS
 from .delivery_states import DELIVERY_STATES, delivery_state, restored_delivery_state
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity
+from .escalation import EscalationManager, escalations_of
 from .hub import SmscHub
 from .models import HubCounters, RecipientStatus
 from .recipients import recipient_subentries
+from .smpp.outcomes import CALL_RESULTS, error_slug
 
 if TYPE_CHECKING:
     from . import SmscConfigEntry
@@ -85,6 +89,20 @@ RECIPIENT_SENSORS: tuple[RecipientDescription, ...] = (
 )
 
 
+CHANNEL_CALL = "call"
+ATTR_ERROR = "error"
+ATTR_ERROR_CODE = "error_code"
+
+LAST_CALL = RecipientDescription(
+    key="last_call",
+    translation_key="last_call",
+    device_class=SensorDeviceClass.ENUM,
+    options=list(CALL_RESULTS),
+    value=lambda status: status.call_result,
+    restore=lambda value: value if value in CALL_RESULTS else None,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SmscConfigEntry,
@@ -93,11 +111,18 @@ async def async_setup_entry(
     """Add the account's counters and each recipient's sensors."""
     hub = entry.runtime_data
     async_add_entities(SmscCounterSensor(hub, description) for description in COUNTERS)
+    if (escalations := escalations_of(hass, entry.entry_id)) is not None:
+        async_add_entities([SmscActiveEscalationsSensor(hub, escalations)])
     for subentry in recipient_subentries(entry):
         async_add_entities(
             (SmscRecipientSensor(hub, subentry, description) for description in RECIPIENT_SENSORS),
             config_subentry_id=subentry.subentry_id,
         )
+        if CHANNEL_CALL in subentry.data.get(CONF_CHANNELS, ()):
+            async_add_entities(
+                [SmscLastCallSensor(hub, subentry, LAST_CALL)],
+                config_subentry_id=subentry.subentry_id,
+            )
 
 
 class SmscCounterSensor(SmscAccountEntity, RestoreSensor):
@@ -148,6 +173,67 @@ class SmscRecipientSensor(SmscRecipientStatusEntity, RestoreSensor):
         status = self.hub.recipients.get(self.phone)
         value = self.entity_description.value(status) if status else None
         return value if value is not None else self._restored
+
+
+class SmscLastCallSensor(SmscRecipientSensor):
+    """How the last voice call to a recipient ended, and SMSC's reason when nobody answered."""
+
+    def __init__(
+        self, hub: SmscHub, subentry: ConfigSubentry, description: RecipientDescription
+    ) -> None:
+        super().__init__(hub, subentry, description)
+        self._restored_error_code: int | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the reason of the last call with its result."""
+        await super().async_added_to_hass()
+        if self._restored is not None and (state := await self.async_get_last_state()):
+            code = state.attributes.get(ATTR_ERROR_CODE)
+            self._restored_error_code = code if isinstance(code, int) else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, str | int | None]:
+        """SMSC's err of the last call as a translated slug, and the raw number."""
+        status = self.hub.recipients.get(self.phone)
+        if status is not None and status.call_result is not None:
+            code = status.call_error_code
+        else:
+            code = self._restored_error_code
+        return {ATTR_ERROR: error_slug(code), ATTR_ERROR_CODE: code}
+
+
+class SmscActiveEscalationsSensor(SmscAccountEntity, SensorEntity):
+    """How many escalations the account runs, with their ids and whom each is calling."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, hub: SmscHub, escalations: EscalationManager) -> None:
+        super().__init__(hub, "active_escalations")
+        self._escalations = escalations
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the escalations."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._escalations.async_add_listener(self.async_write_ha_state))
+
+    @property
+    def native_value(self) -> int:
+        """Escalations running now."""
+        return len(self._escalations.running)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, list[dict[str, str | list[str] | None]]]:
+        """Each running escalation: its id, its recipients in order, and whom it calls."""
+        return {
+            "escalations": [
+                {
+                    "escalation_id": escalation.escalation_id,
+                    "recipients": list(escalation.plan.recipients),
+                    "calling": escalation.calling,
+                }
+                for escalation in self._escalations.running.values()
+            ]
+        }
 
 
 async def _last_value(sensor: RestoreSensor) -> str | None:

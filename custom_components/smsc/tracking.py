@@ -22,6 +22,7 @@ class TrackedMessage:
     kind: MessageKind
     sent_at: float
     state: DeliveryState | None = None
+    error_code: int | None = None
 
 
 class MessageTracker:
