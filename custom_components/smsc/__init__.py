@@ -16,6 +16,7 @@ from .escalation_services import async_setup_escalation_services
 from .hub import SmscHub
 from .migration import async_forget, async_migrate
 from .notify_names import LEGACY_NOTIFY_KINDS, entry_notify_suffix, legacy_service_name
+from .recipients import async_link_recipient_devices
 from .services import async_setup_services
 from .smpp.errors import AuthenticationFailed, CannotConnect
 
@@ -69,6 +70,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> bool
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await async_setup_escalations(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_link_recipient_devices(hass, entry)
     suffix = entry_notify_suffix(hass, entry)
     for kind in LEGACY_NOTIFY_KINDS:
         entry.async_create_task(

@@ -41,11 +41,14 @@ HLR_SENSORS: tuple[HlrDescription, ...] = (
         translation_key="reachable",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         value=lambda hlr: hlr.state is DeliveryState.DELIVERED,
+        # Fed only by an HLR lookup, which most users never make.
+        entity_registry_enabled_default=False,
     ),
     HlrDescription(
         key="roaming",
         translation_key="roaming",
         value=lambda hlr: hlr.roaming,
+        entity_registry_enabled_default=False,
     ),
 )
 

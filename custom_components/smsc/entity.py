@@ -31,8 +31,8 @@ def recipient_device_info(entry: ConfigEntry, subentry: ConfigSubentry) -> Devic
         manufacturer=MANUFACTURER,
         model="Recipient",
         entry_type=DeviceEntryType.SERVICE,
-        # No via_device: Home Assistant 2026.x wants via_device_id, which 2025.4 lacks; the
-        # config subentry already ties the recipient to its account.
+        # Its via device, the account's, is set on the registry once both exist
+        # (`recipients.async_link_recipient_devices`).
     )
 
 

@@ -65,3 +65,22 @@ def recipient_device_id(
         if identifier in device.identifiers:
             return device.id
     return None
+
+
+@callback
+def async_link_recipient_devices(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Show each recipient's device as connected through the account's device (via device).
+
+    Set on the registry rather than in DeviceInfo: 2026.x deprecates DeviceInfo's
+    `via_device` for `via_device_id`, which 2025.4 does not know; the registry's
+    `via_device_id` works in both.
+    """
+    registry = dr.async_get(hass)
+    devices = dr.async_entries_for_config_entry(registry, entry.entry_id)
+    account = next((d for d in devices if (DOMAIN, entry.entry_id) in d.identifiers), None)
+    if account is None:
+        return
+    for device in devices:
+        owner = device_owner(device)
+        if owner is not None and owner[1] is not None and device.via_device_id != account.id:
+            registry.async_update_device(device.id, via_device_id=account.id)

@@ -79,11 +79,14 @@ RECIPIENT_SENSORS: tuple[RecipientDescription, ...] = (
     RecipientDescription(
         key="network",
         translation_key="network",
+        # Fed only by an HLR lookup, which most users never make.
+        entity_registry_enabled_default=False,
         value=lambda status: status.hlr.network if status.hlr else None,
     ),
     RecipientDescription(
         key="country",
         translation_key="country",
+        entity_registry_enabled_default=False,
         value=lambda status: status.hlr.country if status.hlr else None,
     ),
 )
