@@ -23,6 +23,7 @@ def platform_only() -> Generator[None]:
         yield
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # HLR-only ones too
 async def test_entities(
     hass: HomeAssistant,
     smsc_simulator: SmscSimulator,

@@ -100,6 +100,7 @@ async def test_unparsable_report_is_answered_and_counted(
     assert hub.connected
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # HLR-only ones too
 async def test_hlr_lookup_result(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_recipient: MockConfigEntry
 ) -> None:
@@ -125,6 +126,7 @@ async def test_hlr_lookup_result(
     assert hass.states.get("sensor.mum_country").state == "Russian Federation"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # HLR-only ones too
 async def test_hlr_roaming(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_recipient: MockConfigEntry
 ) -> None:
@@ -199,6 +201,7 @@ async def test_wait_for_undelivered_call_then_sms(
     assert response["results"][0]["delivery_state"] == "undelivered"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # HLR-only ones too
 async def test_recipient_entities_restored(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, recipient_entry: MockConfigEntry
 ) -> None:
