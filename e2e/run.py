@@ -56,6 +56,16 @@ SMS_TEXT = "Dinner is ready"
 HOME_NUMBER = "79001112233"  # the number rented at SMSC that the recipient writes to
 ASSIST_TEXT = "Turn on the heating"
 HEATING = "input_boolean.heating"  # configuration.yaml's switch, exposed to Assist by the step
+# The alarm: a second recipient who does not answer (the simulator is started with
+# --call-outcome 79990000002=no_answer), called before the first, who does.
+SECOND_NAME = "Dad"
+SECOND_PHONE_TYPED = "+7 999 000-00-02"
+SECOND_PHONE = "79990000002"
+LEAK = "input_boolean.water_leak"  # added to the throwaway configuration by scripts/e2e
+LEAK_NAME = "Water leak"
+BLUEPRINT = "smsc/escalate_alarm.yaml"  # copied into the throwaway configuration by scripts/e2e
+ALARM_AUTOMATION = "water_leak_alarm"
+ALARM_TEXT = "Water leak in the kitchen"
 RUSSIAN = "\u0420\u0443\u0441\u0441\u043a\u0438\u0439"  # the language picker's "Russian"
 
 # A transparent 1x1 PNG for the brand images of other integrations (brands.home-assistant.io
@@ -721,6 +731,150 @@ def step_text_your_home(e2e: E2E) -> None:
     e2e.shot("heating-on")
 
 
+def _add_call_recipient(e2e: E2E, name: str, typed_phone: str) -> None:
+    """The account's menu, Add recipient: a name, a number and the voice channel only."""
+    page, texts = e2e.page, e2e.texts
+    e2e.open_smsc_entry_page("en")
+    e2e.open_entry_menu_item(texts.smsc("en", "config_subentries.recipient.initiate_flow.user"))
+    dialog = page.locator("dialog-data-entry-flow")
+    expect(
+        dialog.get_by_text(texts.smsc("en", "config_subentries.recipient.step.user.title"))
+    ).to_be_visible(timeout=30_000)
+
+    def label(key: str) -> str:
+        return texts.smsc("en", f"config_subentries.recipient.step.user.data.{key}")
+
+    dialog.get_by_role("textbox", name=_label(label("name"))).press_sequentially(name)
+    dialog.get_by_role("textbox", name=_label(label("phone_number"))).press_sequentially(
+        typed_phone
+    )
+    for channel in ("sms", "call", "viber"):
+        dialog.get_by_role(
+            "checkbox", name=_exact(texts.smsc("en", f"selector.channels.options.{channel}"))
+        ).set_checked(channel == "call")
+    dialog.get_by_role(
+        "button", name=_exact(texts.ui("en", "ui.panel.config.integrations.config_flow.submit"))
+    ).click()
+    success = texts.ui("en", "ui.panel.config.integrations.config_flow.success")
+    expect(dialog.get_by_text(success).first).to_be_visible(timeout=30_000)
+    dialog.get_by_role(
+        "button", name=_exact(texts.ui("en", "ui.panel.config.integrations.config_flow.finish"))
+    ).click()
+    expect(page.locator("ha-md-list-item.sub-entry").filter(has_text=name)).to_be_visible()
+    e2e.expect_no_errors("the integration's page")
+
+
+def _device_ids(e2e: E2E, *names: str) -> list[str]:
+    """The device registry's ids of the devices with these names, in that order."""
+    devices: list[dict[str, Any]] = e2e.page.evaluate(
+        """() => document.querySelector('home-assistant').hass.callWS(
+            {type: 'config/device_registry/list'})"""
+    )
+    ids = []
+    for name in names:
+        found = [d["id"] for d in devices if (d.get("name_by_user") or d.get("name")) == name]
+        if len(found) != 1:
+            raise StepError(f"the device registry has {len(found)} devices named {name!r}")
+        ids.append(found[0])
+    return ids
+
+
+def _logbook_text(e2e: E2E) -> str:
+    """What the Logbook page shows, in one line."""
+    text = e2e.page.evaluate(
+        "() => {" + _DEEP_TEXT_JS + "return deepText(document.querySelector('home-assistant'));}"
+    )
+    return " ".join(str(text).split())
+
+
+def step_alarm_escalation(e2e: E2E) -> None:
+    """The blueprint's automation calls down the list: the first recipient does not answer,
+    the second does, and the Logbook page tells it."""
+    page, texts = e2e.page, e2e.texts
+    _add_call_recipient(e2e, SECOND_NAME, SECOND_PHONE_TYPED)
+    e2e.shot("second-recipient")
+
+    # The automation from the blueprint, through the config API the automation editor saves with
+    # (the frontend's own connection), then shown in the editor.
+    second, first_to_answer = _device_ids(e2e, SECOND_NAME, RECIPIENT_NAME)
+    automation = {
+        "alias": "Water leak alarm",
+        "description": "",
+        "use_blueprint": {
+            "path": BLUEPRINT,
+            "input": {
+                "trigger_entity": LEAK,
+                "recipients": [second, first_to_answer],
+                "message": ALARM_TEXT,
+            },
+        },
+    }
+    page.evaluate(
+        """([id, config]) => document.querySelector('home-assistant').hass.callApi(
+            'POST', `config/automation/config/${id}`, config)""",
+        [ALARM_AUTOMATION, automation],
+    )
+    entity_id = f"automation.{ALARM_AUTOMATION}"
+    deadline = time.monotonic() + 20
+    while _frontend_state(e2e, entity_id) != "on":
+        if time.monotonic() > deadline:
+            raise StepError(f"{entity_id} is {_frontend_state(e2e, entity_id)!r}, not on")
+        time.sleep(0.25)
+    page.goto(f"{e2e.base}/config/automation/edit/{ALARM_AUTOMATION}")
+    expect(page.locator("blueprint-automation-editor")).to_be_attached(timeout=30_000)
+    e2e.expect_no_errors("the automation editor")
+    e2e.shot("alarm-automation")
+
+    # The leak: its switch on the dashboard, as a person would.
+    if _frontend_state(e2e, LEAK) != "off":
+        raise StepError(f"{LEAK} is {_frontend_state(e2e, LEAK)!r} before the alarm, not off")
+    e2e.sidebar("/lovelace")
+    since = e2e.sim_log_size()
+    row = page.locator("hui-toggle-entity-row").filter(has_text=LEAK_NAME)
+    row.locator("ha-entity-toggle").first.click()
+    deadline = time.monotonic() + 10
+    while _frontend_state(e2e, LEAK) != "on":
+        if time.monotonic() > deadline:
+            raise StepError(f"{LEAK} shows {_frontend_state(e2e, LEAK)!r} after the click, not on")
+        time.sleep(0.25)
+    e2e.shot("leak-on")
+    for phone, what in ((SECOND_PHONE, "first"), (RECIPIENT_PHONE, "second")):
+        line = e2e.wait_sim(
+            rf"received CALL .* -> {phone}: '{re.escape(ALARM_TEXT)}",
+            since,
+            f"the alarm call to the {what} recipient, {phone}",
+            timeout=40,
+        )
+        e2e.notes.append(f"simulator: {line.split('simulator: ', 1)[-1]}")
+
+    e2e.sidebar("/logbook")
+    missed = texts.smsc("en", "exceptions.logbook_alarm_call_missed.message").split("{")[0]
+    answered = texts.smsc("en", "exceptions.logbook_alarm_call_answered.message")
+    ended = texts.smsc("en", "exceptions.logbook_ended_answered.message").format(
+        name=RECIPIENT_NAME
+    )
+    alarm = texts.smsc("en", "exceptions.logbook_alarm.message")
+    wanted = {
+        f"{SECOND_NAME} {missed.strip()}": rf"\b{SECOND_NAME}\s+{re.escape(missed.strip())}",
+        f"{RECIPIENT_NAME} {answered}": rf"\b{RECIPIENT_NAME}\s+{re.escape(answered)}",
+        f"{alarm} {ended}": rf"\b{alarm}\s+{re.escape(ended)}",
+    }
+    deadline = time.monotonic() + 60
+    while True:
+        shown = _logbook_text(e2e)
+        missing = [line for line, pattern in wanted.items() if not re.search(pattern, shown)]
+        if not missing:
+            break
+        if time.monotonic() > deadline:
+            raise StepError(f"the logbook does not show {missing}; it shows: {shown[-800:]}")
+        time.sleep(0.5)
+    e2e.notes.append(f"logbook: {' / '.join(wanted)}")
+    e2e.expect_no_errors("the logbook")
+    page.mouse.move(0, 0)
+    e2e.shot("logbook-escalation")
+    e2e.doc("escalation-logbook")
+
+
 def step_russian(e2e: E2E) -> None:
     """Switch the profile to Russian: the config, action and recipient forms, entity names."""
     page, texts = e2e.page, e2e.texts
@@ -830,6 +984,11 @@ STEPS = (
     ),
     Step("send a call with a voice", step_send_call, needs=("add a recipient",)),
     Step("text your home with Assist", step_text_your_home, needs=("add a recipient",)),
+    Step(
+        "alarm calls until someone answers",
+        step_alarm_escalation,
+        needs=("add a recipient",),
+    ),
     Step("Russian forms and names", step_russian, needs=("add the SMSC integration",)),
 )
 
