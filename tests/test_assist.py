@@ -708,3 +708,22 @@ async def test_five_wrong_pins_lock_the_number_out_for_an_hour(
     assert PIN.lower() not in caplog.text.lower()
     stored = hass_storage[f"{DOMAIN}.{assist_entry.entry_id}.assist"]["data"]
     assert list(stored["lockout"]["locked_until"]) == [GRAN]
+
+
+async def test_removing_the_account_removes_its_assist_store(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    smsc_simulator: SmscSimulator,
+    assist_entry: MockConfigEntry,
+) -> None:
+    """The caps and lockouts are saved when the account stops and deleted with the account."""
+    key = f"{DOMAIN}.{assist_entry.entry_id}.assist"
+    async with loaded(hass, assist_entry):
+        pass
+    assert hass_storage[key]["data"] == {
+        "answers": {"account": [], "numbers": {}, "warned": {}},
+        "lockout": {"wrong": {}, "locked_until": {}},
+    }
+    assert await hass.config_entries.async_remove(assist_entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

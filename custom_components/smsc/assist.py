@@ -99,6 +99,15 @@ class AssistMessage:
         return {"text": self.text, "device_id": self.device_id, "assist": self.handed_over}
 
 
+def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.assist", private=True)
+
+
+async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
+    """The account was removed: its caps and lockouts go with it."""
+    await _store(hass, entry_id).async_remove()
+
+
 def _caps(entry: ConfigEntry) -> tuple[int, int]:
     """The account's caps: answers an hour to one number, and to all together."""
     options = entry.options
@@ -137,9 +146,7 @@ class AssistResponder:
         self.conversations = ConversationIds()
         self._tasks: set[asyncio.Task[None]] = set()
         # The caps and lockouts; the sent-message tracker persists in a store of its own.
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}.assist", private=True
-        )
+        self._store = _store(hass, entry.entry_id)
         self._started = False
         self._unsubscribe_loaded: CALLBACK_TYPE | None = None
 
