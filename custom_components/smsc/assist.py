@@ -187,6 +187,8 @@ class AssistResponder:
     @callback
     def refresh_pins(self) -> None:
         """Keep every recipient's current PIN out of the wire logs (call when they change)."""
+        if not self._started:
+            return  # stopped: a registration now would outlive the responder
         pins = [
             str(pin) for r in recipient_subentries(self._entry) if (pin := r.data.get(CONF_PIN))
         ]
