@@ -20,7 +20,7 @@ from homeassistant.components.homeassistant.exposed_entities import async_expose
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME, MATCH_ALL, STATE_OFF, STATE_ON
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import intent
+from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -32,6 +32,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.smsc import assist as smsc_assist
 from custom_components.smsc.const import (
     CONF_ASSIST,
+    CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
     CONF_ASSIST_AGENT,
     CONF_ASSIST_ANSWERS_PER_HOUR,
     CONF_ASSIST_LANGUAGE,
@@ -481,27 +482,68 @@ async def test_an_agent_that_says_nothing(
     assert agent.inputs[0].language == "en"
 
 
-async def test_without_conversation_a_clear_warning(
+async def test_without_conversation_a_repair_issue(
     hass: HomeAssistant,
     smsc_simulator: SmscSimulator,
     assist_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """conversation is not loaded for the user: the message fires its events, gets no answer,
-    and the log says what to do (once an hour, not per message)."""
+    """conversation is not loaded for the user: a repair issue says what to do from the start;
+    the messages fire their events and get no answer; once conversation loads, the issue goes."""
     received = capture(hass, EVENT_MESSAGE_RECEIVED)
     answers = capture(hass, EVENT_ASSIST_HANDLED)
+    issues = ir.async_get(hass)
+    issue_id = f"conversation_not_loaded_{assist_entry.entry_id}"
     async with loaded(hass, assist_entry):
         assert "conversation" not in hass.config.components
+        issue = issues.async_get_issue(DOMAIN, issue_id)
+        assert issue is not None
+        assert (issue.translation_key, issue.severity, issue.is_fixable) == (
+            "conversation_not_loaded",
+            ir.IssueSeverity.WARNING,
+            False,
+        )
+        assert issue.translation_placeholders == {"title": assist_entry.title}
         await text_home(smsc_simulator, MUM, "Turn on the heating")
         await text_home(smsc_simulator, MUM, "Turn on the heating")
         await wait_until(lambda: len(answers) == 2)
+        assert issues.async_get_issue(DOMAIN, issue_id) is not None
+        assert await async_setup_component(hass, "homeassistant", {})
+        assert await async_setup_component(hass, "conversation", {})
+        await hass.async_block_till_done()
+        assert issues.async_get_issue(DOMAIN, issue_id) is None
     assert [a["result"] for a in answers] == ["conversation_not_loaded"] * 2
     assert [r["assist"] for r in received] == [False, False]
-    warnings = [r for r in caplog.records if "conversation integration is not loaded" in r.message]
-    assert len(warnings) == 1
-    assert "default_config" in warnings[0].message
+    assert "conversation integration is not loaded" not in caplog.text  # no log spam
     assert smsc_simulator.received == []
+
+
+async def test_the_repair_issue_goes_with_the_entry(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, assist_entry: MockConfigEntry
+) -> None:
+    """Unloading the account removes its issue; an account without Assist never raises it."""
+    issues = ir.async_get(hass)
+
+    def not_loaded_issues() -> list[ir.IssueEntry]:
+        return [
+            issue
+            for issue in issues.issues.values()
+            if (issue.domain, issue.translation_key) == (DOMAIN, "conversation_not_loaded")
+        ]
+
+    async with loaded(hass, assist_entry):
+        assert issues.async_get_issue(DOMAIN, f"conversation_not_loaded_{assist_entry.entry_id}")
+    assert not not_loaded_issues()
+
+    no_assist = MockConfigEntry(
+        domain=DOMAIN,
+        title="SMSC other",
+        unique_id="other",
+        data=entry_data(smsc_simulator),
+        subentries_data=[_recipient("Dad", DAD)],
+    )
+    async with loaded(hass, no_assist):
+        assert not not_loaded_issues()
 
 
 @pytest.mark.parametrize("assist_options", [WITH_TEST_AGENT])
@@ -555,3 +597,133 @@ async def test_unloading_stops_the_answers_in_progress(
     assert all(task.cancelled() for task in tasks)
     assert answers == []
     assert smsc_simulator.received == []
+
+
+# --- hardening: PIN out of the wire logs, account cap, wrong-PIN lockout, persistence ---------
+
+
+async def _echo(user_input: ConversationInput) -> str:
+    return f"Answer to {user_input.text}"
+
+
+async def test_the_pin_is_cut_from_the_wire_dumps(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    init_assist: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """smpplib's logger at DEBUG dumps every PDU as hex, the incoming deliver_sm too: the PIN
+    shows in none of them, as text or as the hex of any encoding a PDU carries it in."""
+    caplog.set_level(logging.DEBUG, logger="smpplib.client")
+    received = capture(hass, EVENT_MESSAGE_RECEIVED)
+    await text_home(smsc_simulator, GRAN, f"{PIN} is the heating on?")
+    await text_home(smsc_simulator, GRAN, f"{PIN} как дела?")  # UCS-2 on the wire
+    await wait_until(lambda: len(received) == 2)
+    wire = [r.getMessage() for r in caplog.records if r.name == "smpplib.client"]
+    assert any("<redacted>" in line for line in wire)  # the deliver_sm was dumped, and cut
+    forms = [PIN.lower()]
+    for encoded in (PIN.encode("latin-1"), PIN.encode("utf-16-be")):
+        forms.append(encoded.hex())
+    for line in wire:
+        assert not any(form in line.lower() for form in forms), line
+
+
+@pytest.mark.parametrize(
+    "assist_options",
+    [{**WITH_TEST_AGENT, CONF_ASSIST_ANSWERS_PER_HOUR: 5, CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: 2}],
+)
+async def test_the_account_cap_counts_everyone_and_survives_a_reload(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two answers an hour for the whole account: Mum's two use them up, Gran gets none, and
+    a reload (a restart alike: the store) does not hand out new ones. One warning."""
+    _register(hass, agent_entry, _echo)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        await text_home(smsc_simulator, MUM, "first")
+        await text_home(smsc_simulator, MUM, "second")
+        await handled(answers, 2)
+        await text_home(smsc_simulator, GRAN, f"{PIN} third")
+        await handled(answers, 3)
+        assert await hass.config_entries.async_reload(assist_entry.entry_id)
+        await hass.async_block_till_done()
+        await text_home(smsc_simulator, MUM, "fourth")
+        await handled(answers, 4)
+    assert [a["result"] for a in answers] == ["answered", "answered"] + ["rate_limited"] * 2
+    assert len(smsc_simulator.received) == 2
+    warnings = [r for r in caplog.records if "for the account" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    stored = hass_storage[f"{DOMAIN}.{assist_entry.entry_id}.assist"]["data"]
+    assert len(stored["answers"]["account"]) == 2
+    assert all(at > 1_500_000_000 for at in stored["answers"]["account"])  # wall-clock times
+
+
+@pytest.mark.parametrize("assist_options", [WITH_TEST_AGENT])
+async def test_five_wrong_pins_lock_the_number_out_for_an_hour(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    smsc_simulator: SmscSimulator,
+    home: None,
+    assist_entry: MockConfigEntry,
+    agent_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The fifth wrong PIN within an hour locks Gran's number out: one warning naming her
+    (never the PIN), one smsc_assist_handled saying locked_out; then even the right PIN gets
+    no answer, also after a reload, while every message still fires smsc_message_received.
+    Mum, without a PIN, is not affected."""
+    _register(hass, agent_entry, _echo)
+    received = capture(hass, EVENT_MESSAGE_RECEIVED)
+    answers = capture(hass, EVENT_ASSIST_HANDLED)
+    async with loaded(hass, assist_entry):
+        for guess in range(5):
+            await text_home(smsc_simulator, GRAN, f"{1000 + guess} open the door")
+        [event] = await handled(answers)
+        await wait_until(lambda: len(received) == 5)
+        await text_home(smsc_simulator, GRAN, f"{PIN} open the door")
+        await wait_until(lambda: len(received) == 6)
+        assert await hass.config_entries.async_reload(assist_entry.entry_id)
+        await hass.async_block_till_done()
+        await text_home(smsc_simulator, GRAN, f"{PIN} open the door")
+        await text_home(smsc_simulator, MUM, "open the door")
+        await handled(answers, 2)
+        await wait_until(lambda: len(received) == 8)
+    assert (event["result"], event["sender"], event["answer"]) == ("locked_out", GRAN, None)
+    assert event["handled"] is False
+    assert [a["sender"] for a in answers] == [GRAN, MUM]
+    assert answers[1]["result"] == "answered"
+    assert [r["assist"] for r in received] == [False] * 7 + [True]
+    assert [sms.destination_addr for sms in smsc_simulator.received] == [MUM]
+    warnings = [r for r in caplog.records if "without the right PIN" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    assert "Gran" in warnings[0].getMessage()
+    assert PIN.lower() not in caplog.text.lower()
+    stored = hass_storage[f"{DOMAIN}.{assist_entry.entry_id}.assist"]["data"]
+    assert list(stored["lockout"]["locked_until"]) == [GRAN]
+
+
+async def test_removing_the_account_removes_its_assist_store(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    smsc_simulator: SmscSimulator,
+    assist_entry: MockConfigEntry,
+) -> None:
+    """The caps and lockouts are saved when the account stops and deleted with the account."""
+    key = f"{DOMAIN}.{assist_entry.entry_id}.assist"
+    async with loaded(hass, assist_entry):
+        pass
+    assert hass_storage[key]["data"] == {
+        "answers": {"account": [], "numbers": {}, "warned": {}},
+        "lockout": {"wrong": {}, "locked_until": {}},
+    }
+    assert await hass.config_entries.async_remove(assist_entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smsc.const import (
     CONF_ASSIST,
+    CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
     CONF_ASSIST_AGENT,
     CONF_ASSIST_ANSWERS_PER_HOUR,
     CONF_ASSIST_LANGUAGE,
@@ -138,20 +139,24 @@ async def test_assist_options_in_their_section(
                 CONF_ASSIST_AGENT: "conversation.other",
                 CONF_ASSIST_LANGUAGE: "ru",
                 CONF_ASSIST_ANSWERS_PER_HOUR: 5,
+                CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: 12,
             }
         }
     )
     assert defaults == {
         CONF_ASSIST_AGENT: "conversation.home_assistant",
         CONF_ASSIST_ANSWERS_PER_HOUR: 20,
+        CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: 60,
     }
     assert init_integration.options == {
         **sending,
         CONF_ASSIST_AGENT: "conversation.other",
         CONF_ASSIST_LANGUAGE: "ru",
         CONF_ASSIST_ANSWERS_PER_HOUR: 5,
+        CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: 12,
     }
-    assert init_integration.runtime_data.assist.limit.per_hour == 5
+    limit = init_integration.runtime_data.assist.limit
+    assert (limit.per_hour, limit.account_per_hour) == (5, 12)
 
     await set_options({})
     assert init_integration.options[CONF_ASSIST_LANGUAGE] == "ru"
@@ -161,4 +166,5 @@ async def test_assist_options_in_their_section(
         **sending,
         CONF_ASSIST_AGENT: "conversation.other",
         CONF_ASSIST_ANSWERS_PER_HOUR: 5,
+        CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: 12,
     }

@@ -10,11 +10,17 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smsc.answer_limit import WINDOW, AnswerLimit
+from custom_components.smsc.answer_limit import WINDOW, AnswerLimit, Limited
 from custom_components.smsc.assist import reply_sender
 from custom_components.smsc.const import CONF_PHONE_NUMBER, DOMAIN, SUBENTRY_RECIPIENT
 from custom_components.smsc.conversation_ids import IDLE_TIMEOUT, ConversationIds
 from custom_components.smsc.pin import PinCheck, check_pin, pin_is_valid
+from custom_components.smsc.pin_lockout import (
+    LOCKOUT,
+    MAX_WRONG_PINS,
+    WINDOW as LOCK_WINDOW,
+    PinLockout,
+)
 from custom_components.smsc.recipients import find_recipient, recipient_device_id
 from custom_components.smsc.shorten import shorten_to_fit
 
@@ -96,20 +102,94 @@ def test_shorten_a_word_longer_than_the_backoff_is_cut() -> None:
 def test_answer_limit_counts_an_hour_and_warns_once_an_hour() -> None:
     """At most `per_hour` in any hour, per number; one warning per hour and number."""
     clock = Clock()
-    limit = AnswerLimit(2, clock=clock)
-    assert [limit.try_take("1"), limit.try_take("1"), limit.try_take("1")] == [True, True, False]
-    assert limit.try_take("2")
+    limit = AnswerLimit(2, 100, clock=clock)
+    assert [limit.try_take("1"), limit.try_take("1"), limit.try_take("1")] == [
+        None,
+        None,
+        Limited.NUMBER,
+    ]
+    assert limit.try_take("2") is None
     assert [limit.warning_due("1"), limit.warning_due("1"), limit.warning_due("2")] == [
         True,
         False,
         True,
     ]
     clock.now += WINDOW - 1
-    assert not limit.try_take("1")
+    assert limit.try_take("1") is Limited.NUMBER
     assert not limit.warning_due("1")
     clock.now += 1
-    assert limit.try_take("1")
+    assert limit.try_take("1") is None
     assert limit.warning_due("1")
+
+
+def test_answer_limit_for_the_whole_account() -> None:
+    """The account's cap counts every number's answers together; a refusal counts nothing."""
+    clock = Clock()
+    limit = AnswerLimit(2, 3, clock=clock)
+    assert [limit.try_take(n) for n in ("1", "2", "3", "4", "1")] == [
+        None,
+        None,
+        None,
+        Limited.ACCOUNT,
+        Limited.ACCOUNT,
+    ]
+    clock.now += WINDOW
+    assert limit.try_take("4") is None
+    limit.set_limits(1, 3)  # changed options keep what was counted
+    assert limit.try_take("4") is Limited.NUMBER
+
+
+def test_answer_limit_survives_a_restart_in_wall_clock_time() -> None:
+    """Stored in wall-clock seconds, restored against another monotonic clock: the hour
+    goes on; what is older than an hour, or garbage, is dropped."""
+    clock, wall = Clock(), Clock()
+    wall.now = 1_800_000_000.0
+    limit = AnswerLimit(2, 3, clock=clock, wall_clock=wall)
+    limit.try_take("1")
+    clock.now += 10
+    wall.now += 10
+    limit.try_take("1")
+    limit.try_take("2")
+    assert limit.try_take("1") is Limited.NUMBER
+    assert limit.warning_due("1")
+    stored = limit.stored()
+    assert stored["numbers"]["1"] == [1_800_000_000.0, 1_800_000_010.0]
+
+    # A restart 100 s later: the monotonic clock starts anew.
+    later, later_wall = Clock(), Clock()
+    later.now, later_wall.now = 5.0, wall.now + 100
+    restored = AnswerLimit(2, 3, clock=later, wall_clock=later_wall)
+    restored.restore({**stored, "numbers": {**stored["numbers"], "9": ["junk", None]}})
+    assert restored.try_take("1") is Limited.NUMBER
+    assert not restored.warning_due("1")
+    assert restored.try_take("3") is Limited.ACCOUNT
+    assert restored.stored()["numbers"].keys() == {"1", "2"}
+    later.now += WINDOW - 100
+    later_wall.now += WINDOW - 100
+    assert restored.try_take("1") is None  # the first answer is an hour old
+
+
+def test_pin_lockout_after_five_wrong_pins_within_an_hour() -> None:
+    """The fifth wrong PIN within an hour starts one lockout of an hour; it survives a
+    restart; wrong PINs spread over more than an hour never lock."""
+    clock, wall = Clock(), Clock()
+    lockout = PinLockout(clock=clock, wall_clock=wall)
+    for _ in range(MAX_WRONG_PINS - 1):
+        assert not lockout.wrong_pin("1")
+        clock.now += LOCK_WINDOW / (MAX_WRONG_PINS - 1)
+    assert not lockout.wrong_pin("1")  # the first of the five is an hour old
+    assert lockout.wrong_pin("1")
+    assert lockout.locked("1")
+    assert not lockout.locked("2")
+
+    later = Clock()
+    later.now = 3.0
+    restored = PinLockout(clock=later, wall_clock=wall)
+    restored.restore(lockout.stored())
+    assert restored.locked("1")
+    later.now += LOCKOUT
+    assert not restored.locked("1")
+    assert restored.stored() == {"wrong": {}, "locked_until": {}}
 
 
 def test_conversation_ids_expire_when_idle() -> None:

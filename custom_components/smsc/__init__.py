@@ -10,6 +10,7 @@ from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
+from .assist import async_remove_store as async_remove_assist_store
 from .const import DOMAIN
 from .escalation import async_setup_escalations, async_unload_escalations
 from .escalation_services import async_setup_escalation_services
@@ -108,5 +109,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Drop what the removed entry left behind (see `migration`)."""
+    """Drop what the removed entry left behind (see `migration`), Assist's store too."""
     await async_forget(hass, entry)
+    await async_remove_assist_store(hass, entry.entry_id)

@@ -6,8 +6,11 @@ recipient's PIN if one is set, is handed to the conversation agent of the accoun
 task of its own; the agent's plain speech goes back by SMS from the number the message was
 written to, and ``smsc_assist_handled`` tells what happened. An agent that fails or takes longer
 than :data:`ANSWER_TIMEOUT` earns a translated apology instead. Every answer costs money, so at
-most *answers per hour* go to one number, and an answer SMSC would refuse as a duplicate is
-dropped, never retried.
+most *answers per hour* go to one number and *account answers per hour* to all together, and an
+answer SMSC would refuse as a duplicate is dropped, never retried. Five wrong PINs from one
+number within an hour lock it out for an hour. The caps and lockouts outlive a reload or restart
+in a `Store` of their own; the PINs are kept out of the wire logs; a repair issue tells the user
+when Assist is on but the conversation integration is not loaded.
 """
 
 from __future__ import annotations
@@ -16,21 +19,25 @@ import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
-import time
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-from homeassistant.core import Context, HomeAssistant, callback
+from homeassistant.const import EVENT_COMPONENT_LOADED
+from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 
-from .answer_limit import AnswerLimit
+from .answer_limit import AnswerLimit, Limited
 from .const import (
     CONF_ASSIST,
+    CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
     CONF_ASSIST_AGENT,
     CONF_ASSIST_ANSWERS_PER_HOUR,
     CONF_ASSIST_LANGUAGE,
     CONF_PHONE_NUMBER,
     CONF_PIN,
+    DEFAULT_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
     DEFAULT_ASSIST_AGENT,
     DEFAULT_ASSIST_ANSWERS_PER_HOUR,
     DOMAIN,
@@ -39,11 +46,14 @@ from .const import (
 from .conversation_ids import ConversationIds
 from .models import RecipientResult
 from .pin import check_pin
+from .pin_lockout import MAX_WRONG_PINS, PinLockout
+from .recipients import recipient_subentries
 from .shorten import shorten_to_fit
 from .smpp.address import normalize_sender
 from .smpp.compose import MessageRequest
 from .smpp.errors import AddressError, SmscRequestError, TooManyPartsError
 from .smpp.incoming import IncomingMessage
+from .smpp.logs import register_secret, unregister_secret
 
 if TYPE_CHECKING:
     from .hub import SmscHub
@@ -52,7 +62,9 @@ _LOGGER = logging.getLogger(__name__)
 
 CONVERSATION_DOMAIN: Final = "conversation"
 ANSWER_TIMEOUT: Final = 30.0  # seconds the agent may take before the sender gets the apology
-NOT_LOADED_WARNING_INTERVAL: Final = 3600.0
+STORE_VERSION: Final = 1
+STORE_SAVE_DELAY: Final = 10.0  # seconds: a burst of messages makes one write
+NOT_LOADED_ISSUE: Final = "conversation_not_loaded"  # translation key of the repair issue
 # Keys of strings.json's "exceptions" section used as the text of an SMS.
 APOLOGY_KEY: Final = "assist_apology"
 DONE_KEY: Final = "assist_done"
@@ -65,6 +77,7 @@ class AssistResult(StrEnum):
     FAILED = "failed"  # the agent raised or took too long: the apology was texted back
     RATE_LIMITED = "rate_limited"  # no answer: the sender had all answers of the hour
     NOT_LOADED = "conversation_not_loaded"  # no answer: Home Assistant has no conversation
+    LOCKED_OUT = "locked_out"  # no answer for an hour: too many wrong PINs from this number
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +97,28 @@ class AssistMessage:
     def event_fields(self) -> dict[str, Any]:
         """What ``smsc_message_received`` carries for it: never the PIN."""
         return {"text": self.text, "device_id": self.device_id, "assist": self.handed_over}
+
+
+def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.assist", private=True)
+
+
+async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
+    """The account was removed: its caps and lockouts go with it."""
+    await _store(hass, entry_id).async_remove()
+
+
+def _caps(entry: ConfigEntry) -> tuple[int, int]:
+    """The account's caps: answers an hour to one number, and to all together."""
+    options = entry.options
+    return (
+        int(options.get(CONF_ASSIST_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ANSWERS_PER_HOUR)),
+        int(
+            options.get(
+                CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ACCOUNT_ANSWERS_PER_HOUR
+            )
+        ),
+    )
 
 
 def reply_sender(written_to: str) -> str | None:
@@ -106,12 +141,69 @@ class AssistResponder:
         self._hass = hass
         self._entry = entry
         self._hub = hub
-        self.limit = AnswerLimit(
-            int(entry.options.get(CONF_ASSIST_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ANSWERS_PER_HOUR))
-        )
+        self.limit = AnswerLimit(*_caps(entry))
+        self.lockout = PinLockout()
         self.conversations = ConversationIds()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._not_loaded_warned_at: float | None = None
+        # The caps and lockouts; the sent-message tracker persists in a store of its own.
+        self._store = _store(hass, entry.entry_id)
+        self._started = False
+        self._unsubscribe_loaded: CALLBACK_TYPE | None = None
+
+    @property
+    def _issue_id(self) -> str:
+        return f"{NOT_LOADED_ISSUE}_{self._entry.entry_id}"
+
+    async def async_start(self) -> None:
+        """Before the session binds: restore the caps and lockouts, hide the PINs, and raise
+        the repair issue if Assist is on without the conversation integration."""
+        stored = await self._store.async_load() or {}
+        self.limit.restore(stored.get("answers") or {})
+        self.lockout.restore(stored.get("lockout") or {})
+        self._started = True
+        self.refresh_pins()
+        self._unsubscribe_loaded = self._hass.bus.async_listen(
+            EVENT_COMPONENT_LOADED, self._on_component_loaded
+        )
+        if any(r.data.get(CONF_ASSIST) for r in recipient_subentries(self._entry)):
+            self._update_not_loaded_issue()
+
+    async def async_stop(self) -> None:
+        """Stop the answers in progress and save the guards: the session is about to close.
+
+        Safe to call twice (unload after Home Assistant's stop) and without a start.
+        """
+        self.cancel()
+        if not self._started:
+            return
+        self._started = False
+        unregister_secret(self)
+        if self._unsubscribe_loaded is not None:
+            self._unsubscribe_loaded()
+            self._unsubscribe_loaded = None
+        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+        await self._store.async_save(self._stored())
+
+    @callback
+    def refresh_pins(self) -> None:
+        """Keep every recipient's current PIN out of the wire logs (call when they change)."""
+        if not self._started:
+            return  # stopped: a registration now would outlive the responder
+        pins = [
+            str(pin) for r in recipient_subentries(self._entry) if (pin := r.data.get(CONF_PIN))
+        ]
+        register_secret(self, *pins)
+
+    @callback
+    def apply_options(self) -> None:
+        """Take the account's changed answer caps, keeping what was counted."""
+        self.limit.set_limits(*_caps(self._entry))
+
+    def _stored(self) -> dict[str, Any]:
+        return {"answers": self.limit.stored(), "lockout": self.lockout.stored()}
+
+    def _save_later(self) -> None:
+        self._store.async_delay_save(self._stored, STORE_SAVE_DELAY)
 
     @callback
     def screen(
@@ -125,25 +217,32 @@ class AssistResponder:
         number: str = recipient.data[CONF_PHONE_NUMBER]
         handed_over = False
         result: AssistResult | None = None
-        if not checked.accepted:
+        limited: Limited | None = None
+        if self.lockout.locked(number):
+            _LOGGER.debug("An SMS from %s, locked out after wrong PINs: no answer", name)
+        elif not checked.accepted:
             _LOGGER.debug("An SMS from %s does not start with the PIN: no answer", name)
+            if self.lockout.wrong_pin(number):
+                result = AssistResult.LOCKED_OUT
+                _LOGGER.warning(
+                    "%s sent %s messages for Assist without the right PIN within an hour; "
+                    "messages from that number get no answer for the next hour (they still "
+                    "fire smsc_message_received). Someone may be guessing the PIN",
+                    name,
+                    MAX_WRONG_PINS,
+                )
+            self._save_later()
         elif not checked.text:
             _LOGGER.debug("An SMS from %s holds nothing after the PIN: no answer", name)
         elif CONVERSATION_DOMAIN not in self._hass.config.components:
             result = AssistResult.NOT_LOADED
-            self._warn_not_loaded(name)
-        elif not self.limit.try_take(number):
+            self._update_not_loaded_issue()
+        elif (limited := self.limit.try_take(number)) is not None:
             result = AssistResult.RATE_LIMITED
-            if self.limit.warning_due(number):
-                _LOGGER.warning(
-                    "%s sent more messages for Assist than the %s answers an hour allowed; "
-                    "they still fire smsc_message_received but get no answer for the rest of "
-                    "the hour (an auto-responder answering our answers would look like this)",
-                    name,
-                    self.limit.per_hour,
-                )
+            self._warn_limited(name, number, limited)
         else:
             handed_over = True
+            self._save_later()
         return AssistMessage(
             name=name,
             number=number,
@@ -173,20 +272,47 @@ class AssistResponder:
         for task in self._tasks:
             task.cancel()
 
-    def _warn_not_loaded(self, name: str) -> None:
-        now = time.monotonic()
-        if (
-            self._not_loaded_warned_at is not None
-            and now - self._not_loaded_warned_at < NOT_LOADED_WARNING_INTERVAL
-        ):
+    def _warn_limited(self, name: str, number: str, limited: Limited) -> None:
+        if limited is Limited.NUMBER and self.limit.warning_due(number):
+            _LOGGER.warning(
+                "%s sent more messages for Assist than the %s answers an hour allowed; "
+                "they still fire smsc_message_received but get no answer for the rest of "
+                "the hour (an auto-responder answering our answers would look like this)",
+                name,
+                self.limit.per_hour,
+            )
+        elif limited is Limited.ACCOUNT and self.limit.warning_due(limited.value):
+            _LOGGER.warning(
+                "Assist texted the %s answers an hour allowed for the account %s to all "
+                "recipients together; messages for Assist (this one from %s) still fire "
+                "smsc_message_received but get no answer until the hour has room again",
+                self.limit.account_per_hour,
+                self._entry.title,
+                name,
+            )
+        self._save_later()
+
+    @callback
+    def _update_not_loaded_issue(self) -> None:
+        """Raise the repair issue while Assist is on without conversation; drop it once loaded."""
+        if CONVERSATION_DOMAIN in self._hass.config.components:
+            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
             return
-        self._not_loaded_warned_at = now
-        _LOGGER.warning(
-            "%s may talk to Assist by SMS, but the conversation integration is not loaded, so "
-            "the message gets no answer; add `conversation:` (or `default_config:`) to "
-            "configuration.yaml and restart Home Assistant",
-            name,
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self._issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=NOT_LOADED_ISSUE,
+            translation_placeholders={"title": self._entry.title},
         )
+
+    @callback
+    def _on_component_loaded(self, event: Event[Any]) -> None:
+        if event.data.get("component") == CONVERSATION_DOMAIN:
+            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
 
     async def _async_answer(self, message: AssistMessage) -> None:
         # Imported here: conversation is an after-dependency, loaded only by users of Assist,

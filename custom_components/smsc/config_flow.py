@@ -40,6 +40,7 @@ import voluptuous as vol
 from .const import (
     CHANNELS,
     CONF_ASSIST,
+    CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
     CONF_ASSIST_AGENT,
     CONF_ASSIST_ANSWERS_PER_HOUR,
     CONF_ASSIST_LANGUAGE,
@@ -54,6 +55,7 @@ from .const import (
     CONF_SUBMIT_WINDOW,
     CONF_USE_MESSAGE_PAYLOAD,
     CONF_USE_TLS,
+    DEFAULT_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
     DEFAULT_ASSIST_AGENT,
     DEFAULT_ASSIST_ANSWERS_PER_HOUR,
     DEFAULT_HOST,
@@ -62,6 +64,7 @@ from .const import (
     DEFAULT_PORT,
     DEFAULT_SUBMIT_WINDOW,
     DOMAIN,
+    MAX_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
     MAX_ASSIST_ANSWERS_PER_HOUR,
     MAX_RATE_LIMIT,
     MAX_SUBMIT_WINDOW,
@@ -427,6 +430,12 @@ def _assist_schema(options: Mapping[str, Any]) -> vol.Schema:
                 CONF_ASSIST_ANSWERS_PER_HOUR,
                 default=options.get(CONF_ASSIST_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ANSWERS_PER_HOUR),
             ): _count_selector(MAX_ASSIST_ANSWERS_PER_HOUR),
+            vol.Required(
+                CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
+                default=options.get(
+                    CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ACCOUNT_ANSWERS_PER_HOUR
+                ),
+            ): _count_selector(MAX_ASSIST_ACCOUNT_ANSWERS_PER_HOUR),
         }
     )
 
@@ -434,11 +443,17 @@ def _assist_schema(options: Mapping[str, Any]) -> vol.Schema:
 def _assist_options(given: Mapping[str, Any] | None, current: Mapping[str, Any]) -> dict[str, Any]:
     """The Assist options to store; a form sent without the section keeps the current ones."""
     if given is None:
-        keys = (CONF_ASSIST_AGENT, CONF_ASSIST_LANGUAGE, CONF_ASSIST_ANSWERS_PER_HOUR)
+        keys = (
+            CONF_ASSIST_AGENT,
+            CONF_ASSIST_LANGUAGE,
+            CONF_ASSIST_ANSWERS_PER_HOUR,
+            CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR,
+        )
         return {key: current[key] for key in keys if key in current}
     options: dict[str, Any] = {
         CONF_ASSIST_AGENT: given[CONF_ASSIST_AGENT],
         CONF_ASSIST_ANSWERS_PER_HOUR: int(given[CONF_ASSIST_ANSWERS_PER_HOUR]),
+        CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: int(given[CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR]),
     }
     # Left empty, Assist answers in Home Assistant's language of the moment.
     if given.get(CONF_ASSIST_LANGUAGE):

@@ -45,6 +45,10 @@ CONF_ASSIST_ANSWERS_PER_HOUR: Final = "assist_answers_per_hour"
 DEFAULT_ASSIST_AGENT: Final = "conversation.home_assistant"  # Home Assistant's own agent
 DEFAULT_ASSIST_ANSWERS_PER_HOUR: Final = 20
 MAX_ASSIST_ANSWERS_PER_HOUR: Final = 100
+# All recipients' answers together, so that a loop with several numbers is bounded too.
+CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: Final = "assist_account_answers_per_hour"
+DEFAULT_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: Final = 60
+MAX_ASSIST_ACCOUNT_ANSWERS_PER_HOUR: Final = 1000
 # The kinds a recipient can be reached by through a notify entity.
 CHANNELS: Final = ("sms", "call", "viber")
 
@@ -58,6 +62,7 @@ EVENT_ESCALATION_ENDED: Final = "smsc_escalation_ended"
 __all__ = [
     "CHANNELS",
     "CONF_ASSIST",
+    "CONF_ASSIST_ACCOUNT_ANSWERS_PER_HOUR",
     "CONF_ASSIST_AGENT",
     "CONF_ASSIST_ANSWERS_PER_HOUR",
     "CONF_ASSIST_LANGUAGE",
@@ -72,6 +77,7 @@ __all__ = [
     "CONF_SUBMIT_WINDOW",
     "CONF_USE_MESSAGE_PAYLOAD",
     "CONF_USE_TLS",
+    "DEFAULT_ASSIST_ACCOUNT_ANSWERS_PER_HOUR",
     "DEFAULT_ASSIST_AGENT",
     "DEFAULT_ASSIST_ANSWERS_PER_HOUR",
     "DEFAULT_HOST",
@@ -87,6 +93,7 @@ __all__ = [
     "EVENT_HLR_RESULT",
     "EVENT_MESSAGE_RECEIVED",
     "MANUFACTURER",
+    "MAX_ASSIST_ACCOUNT_ANSWERS_PER_HOUR",
     "MAX_ASSIST_ANSWERS_PER_HOUR",
     "MAX_RATE_LIMIT",
     "MAX_SUBMIT_WINDOW",

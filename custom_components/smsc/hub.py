@@ -112,11 +112,13 @@ class SmscHub:
 
     async def async_start(self) -> None:
         """Bind; raises the session's CannotConnect or AuthenticationFailed."""
+        # Assist's guards and PIN redaction are in place before the first message arrives.
+        await self.assist.async_start()
         await self.session.start()
 
     async def async_stop(self, *_: Any) -> None:
         """Unbind and stop the session's thread."""
-        self.assist.cancel()
+        await self.assist.async_stop()
         self._stop_outage_timer()
         await self.session.close()
         self._waiters.cancel_all()

@@ -39,6 +39,10 @@ class RateWindow:
         self._rate = rate
         self._happened = deque(self._happened, maxlen=rate)
 
+    def happened(self) -> tuple[float, ...]:
+        """When the remembered events happened, oldest first (to store and restore them)."""
+        return tuple(self._happened)
+
     def next_slot(self) -> float:
         """The earliest time the next event may happen (`-inf` while the window has room).
 
