@@ -24,6 +24,12 @@ class AnswerLimit:
         self._answered: dict[str, RateWindow] = {}
         self._warned: dict[str, float] = {}
 
+    def set_per_hour(self, per_hour: int) -> None:
+        """Change the limit from now on; the answers of the last hour still count."""
+        self.per_hour = per_hour
+        for window in self._answered.values():
+            window.set_rate(per_hour)
+
     def try_take(self, number: str) -> bool:
         """Count one more answer to this number; False (and nothing counted) at the limit."""
         now = self._clock()

@@ -13,6 +13,7 @@ dropped, never retried.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
@@ -99,6 +100,10 @@ def reply_sender(written_to: str) -> str | None:
     return number
 
 
+def _answers_per_hour(options: Mapping[str, Any]) -> int:
+    return int(options.get(CONF_ASSIST_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ANSWERS_PER_HOUR))
+
+
 class AssistResponder:
     """Hands an account's messages from allowed recipients to Assist and texts the answers."""
 
@@ -106,12 +111,15 @@ class AssistResponder:
         self._hass = hass
         self._entry = entry
         self._hub = hub
-        self.limit = AnswerLimit(
-            int(entry.options.get(CONF_ASSIST_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ANSWERS_PER_HOUR))
-        )
+        self.limit = AnswerLimit(_answers_per_hour(entry.options))
         self.conversations = ConversationIds()
         self._tasks: set[asyncio.Task[None]] = set()
         self._not_loaded_warned_at: float | None = None
+
+    @callback
+    def apply_options(self, options: Mapping[str, Any]) -> None:
+        """Take changed options at once; the agent and the language are read at each answer."""
+        self.limit.set_per_hour(_answers_per_hour(options))
 
     @callback
     def screen(
