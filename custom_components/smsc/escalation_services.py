@@ -37,13 +37,12 @@ from .services import (
     ATTR_MESSAGE,
     ATTR_RECIPIENTS,
     ATTR_VOICE,
-    _hub_for,
-    _validation_error,
+    account_sends,
+    validation_error,
 )
 from .smpp.address import normalize_recipient
 from .smpp.compose import VOICES, MessageKind, MessageRequest
 from .smpp.errors import SmscRequestError
-from .targets import async_recipient_phones
 
 SERVICE_ESCALATE: Final = "escalate"
 SERVICE_CANCEL_ESCALATION: Final = "cancel_escalation"
@@ -102,7 +101,13 @@ def async_setup_escalation_services(hass: HomeAssistant) -> None:
 
 
 async def _async_escalate(call: ServiceCall) -> ServiceResponse:
-    hub = _hub_for(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+    # An escalation is one account's: its calls, stored state and acknowledgement codes.
+    sends = account_sends(call)
+    if len(sends) > 1:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="escalation_one_account"
+        )
+    [(hub, phones)] = sends
     manager = escalations_of(call.hass, hub.entry.entry_id)
     if manager is None:
         raise ServiceValidationError(
@@ -110,14 +115,7 @@ async def _async_escalate(call: ServiceCall) -> ServiceResponse:
             translation_key="entry_not_loaded",
             translation_placeholders={"title": hub.entry.title},
         )
-    recipients = _numbers(
-        [
-            *call.data[ATTR_RECIPIENTS],
-            *async_recipient_phones(
-                call.hass, hub.entry.entry_id, hub.recipient_phones(), call.data
-            ),
-        ]
-    )
+    recipients = _numbers(phones)
     if not recipients:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
     if len(recipients) > MAX_RECIPIENTS:
@@ -143,7 +141,7 @@ async def _async_escalate(call: ServiceCall) -> ServiceResponse:
             MessageRequest(kind=MessageKind.CALL, message=plan.message, voice=plan.voice)
         )
     except SmscRequestError as err:
-        raise _validation_error(err) from err
+        raise validation_error(err) from err
     return {ATTR_ESCALATION_ID: manager.async_begin(plan)}
 
 
@@ -166,7 +164,7 @@ def _numbers(raw: list[str]) -> list[str]:
         try:
             number = normalize_recipient(str(value)).addr
         except SmscRequestError as err:
-            raise _validation_error(err) from err
+            raise validation_error(err) from err
         if number not in numbers:
             numbers.append(number)
     return numbers

@@ -125,7 +125,7 @@ def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
             comment=call.data.get(ATTR_COMMENT),
         )
         results = await async_send_each(
-            _sends(call),
+            account_sends(call),
             request,
             sender=call.data.get(ATTR_SENDER),
             encoding=Encoding(call.data.get(ATTR_ENCODING, Encoding.AUTO)),
@@ -137,7 +137,7 @@ def _handler(kind: MessageKind) -> Callable[[ServiceCall], Any]:
 
 
 @callback
-def _sends(call: ServiceCall) -> list[tuple[SmscHub, list[str]]]:
+def account_sends(call: ServiceCall) -> list[tuple[SmscHub, list[str]]]:
     """Each account with the recipients it sends to: the numbers, then the target's recipients.
 
     A target's recipient goes through its own account. Plain numbers have none: they go
@@ -221,7 +221,7 @@ async def async_send_each(
         # it is what the caller can least see coming, and retrying may help.
         refusals = [f.refusal for f in failures if f.refusal is not None]
         if len(refusals) == len(failures):
-            raise _validation_error(refusals[0])
+            raise validation_error(refusals[0])
         failed = next(f for f in failures if f.refusal is None)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
@@ -265,7 +265,7 @@ def response_data(results: list[RecipientResult]) -> ServiceResponse:
     }
 
 
-def _validation_error(err: SmscRequestError) -> ServiceValidationError:
+def validation_error(err: SmscRequestError) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=err.translation_key,
