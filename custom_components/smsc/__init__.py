@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -95,6 +95,8 @@ async def _async_entry_updated(hass: HomeAssistant, entry: SmscConfigEntry) -> N
     A reload unbinds, and drops the sent messages awaiting their reports: options, the
     default sender and recipients (subentries) apply without one.
     """
+    if entry.state is not ConfigEntryState.LOADED:
+        return  # updated while unloading: the next setup reads the entry as it is
     hub = entry.runtime_data
     if connection_settings(entry.data) != hub.connection_settings:
         hass.config_entries.async_schedule_reload(entry.entry_id)
