@@ -8,6 +8,7 @@ A removed recipient's entities and device are removed by Home Assistant itself.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -40,6 +41,8 @@ class RecipientEntities:
         self._add_entities = async_add_entities
         self._build = build
         self._entities: dict[str, Sequence[SmscRecipientEntity]] = {}
+        # Two edits in quick succession: the second waits until the first has re-added.
+        self._applying = asyncio.Lock()
 
     def add(self, subentry: ConfigSubentry) -> None:
         """Add a recipient's entities; a registry entry no longer built is removed."""
@@ -60,14 +63,15 @@ class RecipientEntities:
 
     async def async_apply(self, changes: RecipientChanges) -> None:
         """Follow the recipients added, edited and removed since the last change."""
-        for subentry_id in changes.removed | changes.edited:
-            for entity in self._entities.pop(subentry_id, ()):
-                # A disabled entity was never added (it has no hass), so there is none to remove.
-                if getattr(entity, "hass", None) is not None:
-                    await entity.async_remove(force_remove=True)
-        for subentry_id in changes.added | changes.edited:
-            if (subentry := self._entry.subentries.get(subentry_id)) is not None:
-                self.add(subentry)
+        async with self._applying:
+            for subentry_id in changes.removed | changes.edited:
+                for entity in self._entities.pop(subentry_id, ()):
+                    # A disabled entity was never added (it has no hass): nothing to remove.
+                    if getattr(entity, "hass", None) is not None:
+                        await entity.async_remove(force_remove=True)
+            for subentry_id in changes.added | changes.edited:
+                if (subentry := self._entry.subentries.get(subentry_id)) is not None:
+                    self.add(subentry)
 
 
 def async_setup_recipient_entities(
