@@ -137,7 +137,7 @@ async def test_trigger_follows_the_device_when_the_number_changes(
     assert hass.config_entries.async_update_subentry(
         init_recipient, subentry, data={**subentry.data, CONF_PHONE_NUMBER: NEW_PHONE}
     )
-    await hass.async_block_till_done()  # the account reloads with the new number
+    await hass.async_block_till_done()  # the recipient's entities follow the new number
     assert devices(hass, init_recipient)[1] == mum
 
     await hass.services.async_call(

@@ -203,7 +203,7 @@ async def test_password_never_logged(
     assert secret != PASSWORD
 
 
-# --- reloads after the flows, on a running account ----------------------------------------
+# --- the flows on a running account: a new login binds again, options apply live ----------
 
 
 async def test_reauth_of_a_running_account_binds_with_the_new_password(
@@ -283,10 +283,11 @@ async def test_reconfigure_reloads_with_the_new_settings(
     assert received.source_addr == "Dacha"
 
 
-async def test_options_reload_the_account_and_sends_follow_them(
+async def test_options_apply_to_the_running_account_and_sends_follow_them(
     hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """New options reload the account; the session and the sends use them."""
+    """New options reach the running session without a new bind; the sends use them."""
+    binds = len(smsc_simulator.binds)
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -316,6 +317,7 @@ async def test_options_reload_the_account_and_sends_follow_them(
         )
     assert err.value.translation_key == "too_many_parts"
     assert smsc_simulator.submit_count == 1
+    assert len(smsc_simulator.binds) == binds
 
 
 # --- migration and the YAML notify names ----------------------------------------------------

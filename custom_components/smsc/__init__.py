@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, discovery
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
@@ -14,7 +15,7 @@ from .assist import async_remove_store as async_remove_assist_store
 from .const import DOMAIN
 from .escalation import async_setup_escalations, async_unload_escalations
 from .escalation_services import async_setup_escalation_services
-from .hub import SmscHub
+from .hub import SmscHub, connection_settings, recipients_signal
 from .migration import async_forget, async_migrate
 from .notify_names import LEGACY_NOTIFY_KINDS, entry_notify_suffix, legacy_service_name
 from .recipients import async_link_recipient_devices
@@ -67,8 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> bool
         ) from err
     entry.runtime_data = hub
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, hub.async_stop))
-    # Recipients are subentries: adding or removing one reloads the entry to add its device.
-    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     await async_setup_escalations(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_link_recipient_devices(hass, entry)
@@ -92,8 +92,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> bool
     return True
 
 
-async def _async_reload(hass: HomeAssistant, entry: SmscConfigEntry) -> None:
-    hass.config_entries.async_schedule_reload(entry.entry_id)
+async def _async_entry_updated(hass: HomeAssistant, entry: SmscConfigEntry) -> None:
+    """Apply a change of the entry to the running hub; only a new login binds again.
+
+    A reload unbinds, and drops the sent messages awaiting their reports: options, the
+    default sender and recipients (subentries) apply without one.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return  # updated while unloading: the next setup reads the entry as it is
+    hub = entry.runtime_data
+    if connection_settings(entry.data) != hub.connection_settings:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    hub.async_apply_options()
+    # A removed recipient's device and entities are removed by Home Assistant itself.
+    if changes := hub.async_recipient_changes():
+        # A new or changed PIN is cut from the wire logs before its first message.
+        hub.assist.refresh_pins()
+        async_dispatcher_send(hass, recipients_signal(entry.entry_id), changes)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> bool:

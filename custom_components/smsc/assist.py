@@ -16,6 +16,7 @@ when Assist is on but the conversation integration is not loaded.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
@@ -108,9 +109,8 @@ async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
     await _store(hass, entry_id).async_remove()
 
 
-def _caps(entry: ConfigEntry) -> tuple[int, int]:
+def _caps(options: Mapping[str, Any]) -> tuple[int, int]:
     """The account's caps: answers an hour to one number, and to all together."""
-    options = entry.options
     return (
         int(options.get(CONF_ASSIST_ANSWERS_PER_HOUR, DEFAULT_ASSIST_ANSWERS_PER_HOUR)),
         int(
@@ -141,7 +141,7 @@ class AssistResponder:
         self._hass = hass
         self._entry = entry
         self._hub = hub
-        self.limit = AnswerLimit(*_caps(entry))
+        self.limit = AnswerLimit(*_caps(entry.options))
         self.lockout = PinLockout()
         self.conversations = ConversationIds()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -195,15 +195,17 @@ class AssistResponder:
         register_secret(self, *pins)
 
     @callback
-    def apply_options(self) -> None:
-        """Take the account's changed answer caps, keeping what was counted."""
-        self.limit.set_limits(*_caps(self._entry))
-
     def _stored(self) -> dict[str, Any]:
         return {"answers": self.limit.stored(), "lockout": self.lockout.stored()}
 
     def _save_later(self) -> None:
         self._store.async_delay_save(self._stored, STORE_SAVE_DELAY)
+
+    @callback
+    def apply_options(self, options: Mapping[str, Any]) -> None:
+        """Take changed caps at once, keeping what was counted; the agent and the language are
+        read at each answer."""
+        self.limit.set_limits(*_caps(options))
 
     @callback
     def screen(

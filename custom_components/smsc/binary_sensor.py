@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import (
+    DOMAIN as BINARY_SENSOR_DOMAIN,
     BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
@@ -19,7 +20,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity
 from .hub import SmscHub
-from .recipients import recipient_subentries
+from .recipient_entities import async_setup_recipient_entities
 from .smpp.receipts import DeliveryState, HlrResult
 
 if TYPE_CHECKING:
@@ -61,11 +62,11 @@ async def async_setup_entry(
     """Add the connectivity sensor of the account and the HLR sensors of each recipient."""
     hub = entry.runtime_data
     async_add_entities([SmscConnectivitySensor(hub, "connection")])
-    for subentry in recipient_subentries(entry):
-        async_add_entities(
-            (SmscHlrSensor(hub, subentry, description) for description in HLR_SENSORS),
-            config_subentry_id=subentry.subentry_id,
-        )
+
+    def build(subentry: ConfigSubentry) -> list[SmscHlrSensor]:
+        return [SmscHlrSensor(hub, subentry, description) for description in HLR_SENSORS]
+
+    async_setup_recipient_entities(hass, entry, BINARY_SENSOR_DOMAIN, async_add_entities, build)
 
 
 class SmscConnectivitySensor(SmscAccountEntity, BinarySensorEntity):

@@ -187,12 +187,12 @@ class SmscConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _update_and_abort(self, entry: ConfigEntry, data: Mapping[str, Any]) -> ConfigFlowResult:
-        """Store the new settings; the account reloads and binds with them.
+        """Store the new settings; a new login reloads the account, a new sender applies live.
 
-        A loaded account has an update listener (recipients need it) that reloads it, and
-        Home Assistant 2026.10 reports a flow that reloads such an entry itself. An account that
-        is not loaded (its setup failed, e.g. on the refused password) has no listener, so Home
-        Assistant's helper stores and reloads it.
+        A loaded account has an update listener that reloads it when a connection setting
+        changed, and Home Assistant 2026.10 reports a flow that reloads such an entry itself. An
+        account that is not loaded (its setup failed, e.g. on the refused password) has no
+        listener, so Home Assistant's helper stores and reloads it.
         """
         if entry.state is not ConfigEntryState.LOADED:
             return self.async_update_reload_and_abort(entry, data=data)
@@ -365,7 +365,7 @@ class SmscOptionsFlow(OptionsFlow):
     """How texts are encoded and split, and how fast submits go to SMSC."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and store the options; the entry reloads with them."""
+        """Show and store the options; the running account applies them without a new bind."""
         if user_input is not None:
             return self.async_create_entry(
                 data={

@@ -9,7 +9,7 @@ from homeassistant.helpers.entity import Entity
 
 from .const import CONF_PHONE_NUMBER, DOMAIN, MANUFACTURER
 from .hub import SmscHub
-from .recipients import recipient_device_identifier
+from .recipients import async_link_recipient_devices, recipient_device_identifier
 
 
 def account_device_info(entry: ConfigEntry) -> DeviceInfo:
@@ -67,6 +67,11 @@ class SmscRecipientEntity(Entity):
         self._attr_unique_id = f"{subentry.subentry_id}_{key}"
         self._attr_translation_key = key
         self._attr_device_info = recipient_device_info(hub.entry, subentry)
+
+    async def async_added_to_hass(self) -> None:
+        """Tie a recipient's device, new or renewed, to the account's device."""
+        await super().async_added_to_hass()
+        async_link_recipient_devices(self.hass, self.hub.entry)
 
 
 class SmscRecipientStatusEntity(SmscRecipientEntity):

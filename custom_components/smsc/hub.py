@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 import logging
 from typing import Any
@@ -24,6 +25,7 @@ from .const import (
     CONF_USE_TLS,
     DEFAULT_MAX_RATE,
     DEFAULT_SUBMIT_WINDOW,
+    DOMAIN,
 )
 from .models import HubCounters, RecipientResult, RecipientStatus
 from .recipients import recipient_subentries
@@ -35,6 +37,46 @@ from .smpp.session import SessionState, SmppSession
 from .tracking import DeliveryWaiters, MessageTracker
 
 _LOGGER = logging.getLogger(__name__)
+
+# What the session binds with: a change of any of them needs a new bind (the reload). The
+# bind's system type follows `latin1`. Everything else an update changes applies live.
+CONNECTION_KEYS: tuple[str, ...] = (
+    CONF_HOST,
+    CONF_PORT,
+    CONF_USERNAME,
+    CONF_PASSWORD,
+    CONF_USE_TLS,
+    CONF_LATIN1,
+)
+
+
+def connection_settings(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of an account's data that the session binds with."""
+    return {key: data.get(key) for key in CONNECTION_KEYS}
+
+
+def recipients_signal(entry_id: str) -> str:
+    """The dispatcher signal telling the platforms which recipients of an account changed."""
+    return f"{DOMAIN}_{entry_id}_recipients"
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientChanges:
+    """Recipient subentries added, edited or removed since the hub last looked (by id)."""
+
+    added: frozenset[str]
+    edited: frozenset[str]
+    removed: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.edited or self.removed)
+
+
+def _recipient_settings(entry: ConfigEntry) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        subentry.subentry_id: (subentry.title, dict(subentry.data))
+        for subentry in recipient_subentries(entry)
+    }
 
 
 def session_config(data: Mapping[str, Any], options: Mapping[str, Any]) -> SessionConfig:
@@ -65,6 +107,9 @@ class SmscHub:
         self.reports = ReportFanOut(
             hass, entry, counters=self.counters, tracker=self.tracker, waiters=waiters
         )
+        # Kept to tell an update that needs a new bind from one that applies live.
+        self.connection_settings = connection_settings(entry.data)
+        self._recipient_settings = _recipient_settings(entry)
         self.session = SmppSession(
             session_config(entry.data, entry.options),
             loop=hass.loop,
@@ -122,6 +167,36 @@ class SmscHub:
         self._stop_outage_timer()
         await self.session.close()
         self._waiters.cancel_all()
+
+    @callback
+    def async_apply_options(self) -> None:
+        """Apply the entry's options and default sender to the running session, at once.
+
+        The encodings and the maximum parts are read from the options at each send, and
+        Assist's agent and language at each answer; what is kept here is updated.
+        """
+        options = self.entry.options
+        self.session.update_limits(
+            max_rate=int(options.get(CONF_MAX_RATE, DEFAULT_MAX_RATE)),
+            submit_window=int(options.get(CONF_SUBMIT_WINDOW, DEFAULT_SUBMIT_WINDOW)),
+        )
+        self.assist.apply_options(options)
+        self.sender.set_default_sender(self.entry.data.get(CONF_SENDER))
+
+    @callback
+    def async_recipient_changes(self) -> RecipientChanges:
+        """Which recipients were added, edited or removed since the last call (or the start)."""
+        before = self._recipient_settings
+        now = self._recipient_settings = _recipient_settings(self.entry)
+        return RecipientChanges(
+            added=frozenset(now.keys() - before.keys()),
+            edited=frozenset(
+                subentry_id
+                for subentry_id, settings in now.items()
+                if subentry_id in before and before[subentry_id] != settings
+            ),
+            removed=frozenset(before.keys() - now.keys()),
+        )
 
     @callback
     def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:

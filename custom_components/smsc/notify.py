@@ -10,7 +10,7 @@ from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 import voluptuous as vol
@@ -18,7 +18,7 @@ import voluptuous as vol
 from .const import CONF_CHANNELS, DOMAIN
 from .entity import SmscRecipientEntity
 from .hub import SmscHub
-from .recipients import recipient_subentries
+from .recipient_entities import async_setup_recipient_entities
 from .services import (
     ATTR_COMMENT,
     ATTR_ENCODING,
@@ -64,24 +64,15 @@ async def async_setup_entry(
 ) -> None:
     """Add a notify entity for each channel of each recipient."""
     hub = entry.runtime_data
-    entity_registry = er.async_get(hass)
-    for subentry in recipient_subentries(entry):
-        subentry_id = subentry.subentry_id
-        entities = [
+
+    def build(subentry: ConfigSubentry) -> list[SmscNotifyEntity]:
+        return [
             SmscNotifyEntity(hub, subentry, channel)
             for channel in subentry.data.get(CONF_CHANNELS, ())
             if channel in CHANNEL_KINDS
         ]
-        # A channel taken away in the recipient's settings takes its entity with it.
-        wanted = {entity.unique_id for entity in entities}
-        for registered in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
-            if (
-                registered.domain == NOTIFY_DOMAIN
-                and registered.config_subentry_id == subentry_id
-                and registered.unique_id not in wanted
-            ):
-                entity_registry.async_remove(registered.entity_id)
-        async_add_entities(entities, config_subentry_id=subentry_id)
+
+    async_setup_recipient_entities(hass, entry, NOTIFY_DOMAIN, async_add_entities, build)
 
 
 class SmscNotifyEntity(SmscRecipientEntity, NotifyEntity):

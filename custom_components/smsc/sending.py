@@ -76,6 +76,11 @@ class MessageSender:
         self.guard = SendGuard()
         self._turns: dict[str, _Turn] = {}
         self._reference = 0
+        self._default_sender: Address | None = None
+        self.set_default_sender(default_sender)
+
+    def set_default_sender(self, default_sender: str | None) -> None:
+        """Send from this sender when a call names none (None: SMSC's default for the login)."""
         self._default_sender = normalize_sender(default_sender) if default_sender else None
 
     def compose(

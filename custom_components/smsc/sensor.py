@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
     RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
@@ -24,7 +25,7 @@ from .entity import SmscAccountEntity, SmscRecipientStatusEntity
 from .escalation import EscalationManager, escalations_of
 from .hub import SmscHub
 from .models import HubCounters, RecipientStatus
-from .recipients import recipient_subentries
+from .recipient_entities import async_setup_recipient_entities
 from .smpp.outcomes import CALL_RESULTS, error_slug
 
 if TYPE_CHECKING:
@@ -116,16 +117,16 @@ async def async_setup_entry(
     async_add_entities(SmscCounterSensor(hub, description) for description in COUNTERS)
     if (escalations := escalations_of(hass, entry.entry_id)) is not None:
         async_add_entities([SmscActiveEscalationsSensor(hub, escalations)])
-    for subentry in recipient_subentries(entry):
-        async_add_entities(
-            (SmscRecipientSensor(hub, subentry, description) for description in RECIPIENT_SENSORS),
-            config_subentry_id=subentry.subentry_id,
-        )
+
+    def build(subentry: ConfigSubentry) -> list[SmscRecipientSensor]:
+        sensors = [
+            SmscRecipientSensor(hub, subentry, description) for description in RECIPIENT_SENSORS
+        ]
         if CHANNEL_CALL in subentry.data.get(CONF_CHANNELS, ()):
-            async_add_entities(
-                [SmscLastCallSensor(hub, subentry, LAST_CALL)],
-                config_subentry_id=subentry.subentry_id,
-            )
+            sensors.append(SmscLastCallSensor(hub, subentry, LAST_CALL))
+        return sensors
+
+    async_setup_recipient_entities(hass, entry, SENSOR_DOMAIN, async_add_entities, build)
 
 
 class SmscCounterSensor(SmscAccountEntity, RestoreSensor):
