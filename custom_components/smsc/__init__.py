@@ -18,6 +18,7 @@ from .escalation_services import async_setup_escalation_services
 from .hub import SmscHub, connection_settings, recipients_signal
 from .migration import async_forget, async_migrate
 from .notify_names import LEGACY_NOTIFY_KINDS, entry_notify_suffix, legacy_service_name
+from .persistence import async_remove_store
 from .recipients import async_link_recipient_devices
 from .services import async_setup_services
 from .smpp.errors import AuthenticationFailed, CannotConnect
@@ -125,6 +126,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Drop what the removed entry left behind (see `migration`), Assist's store too."""
+    """Drop what the removed entry left behind (see `migration`), Assist's and the hub's stores."""
     await async_forget(hass, entry)
     await async_remove_assist_store(hass, entry.entry_id)
+    await async_remove_store(hass, entry.entry_id)

@@ -28,6 +28,7 @@ from .const import (
     DOMAIN,
 )
 from .models import HubCounters, RecipientResult, RecipientStatus
+from .persistence import HubStore
 from .recipients import recipient_subentries
 from .reports import EventListener, ReportFanOut, subscribe
 from .sending import MessageSender
@@ -124,6 +125,8 @@ class SmscHub:
             tracker=self.tracker,
             waiters=waiters,
         )
+        self.store = HubStore(hass, entry.entry_id, tracker=self.tracker, guard=self.sender.guard)
+        self.tracker.on_change = self.store.schedule_save
         self.assist = AssistResponder(hass, entry, self)
         self.reports.assist = self.assist
         self._listeners: list[CALLBACK_TYPE] = []
@@ -159,6 +162,7 @@ class SmscHub:
         """Bind; raises the session's CannotConnect or AuthenticationFailed."""
         # Assist's guards and PIN redaction are in place before the first message arrives.
         await self.assist.async_start()
+        await self.store.async_load()
         await self.session.start()
 
     async def async_stop(self, *_: Any) -> None:
@@ -166,7 +170,8 @@ class SmscHub:
         await self.assist.async_stop()
         self._stop_outage_timer()
         await self.session.close()
-        self._waiters.cancel_all()
+        self._waiters.release_all()
+        await self.store.async_save()
 
     @callback
     def async_apply_options(self) -> None:

@@ -11,7 +11,12 @@ from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIVED
+from .const import (
+    CONF_PHONE_NUMBER,
+    EVENT_DELIVERY_REPORT,
+    EVENT_HLR_RESULT,
+    EVENT_MESSAGE_RECEIVED,
+)
 from .delivery_states import delivery_state
 from .models import HubCounters, RecipientStatus
 from .recipients import find_recipient, recipient_device_id
@@ -21,7 +26,7 @@ from .smpp.incoming import IncomingMessage
 from .smpp.outcomes import call_result, error_slug
 from .smpp.receipts import DeliveryReceipt, DeliveryState, HlrResult, UnparsedReport
 from .smpp.tally import FailureTally
-from .tracking import DeliveryWaiters, MessageTracker
+from .tracking import DeliveryWaiters, MessageTracker, TrackedMessage
 
 if TYPE_CHECKING:
     from .assist import AssistResponder
@@ -98,8 +103,7 @@ class ReportFanOut:
         else:
             tracked.state = receipt.state
             tracked.error_code = receipt.error_code
-        recipient = tracked.recipient if tracked else None
-        subentry = self._recipient_of(recipient)
+        recipient, subentry, matched_by = self._match(tracked, receipt.source)
         is_call = tracked is not None and tracked.kind is MessageKind.CALL
         outcome = call_result(receipt.state, receipt.error_code) if is_call else None
         extra: dict[str, Any] = {}
@@ -119,6 +123,7 @@ class ReportFanOut:
                 "error_code": receipt.error_code,
                 "submit_date": _iso(receipt.submit_date),
                 "done_date": _iso(receipt.done_date),
+                "matched_by": matched_by,
                 **extra,
             },
         )
@@ -136,10 +141,9 @@ class ReportFanOut:
     def _on_hlr_result(self, result: HlrResult) -> None:
         self._counters.delivery_reports += 1
         tracked = self._tracker.find(result.lookup_keys)
-        recipient = tracked.recipient if tracked else None
         if tracked is not None:
             tracked.state = result.state
-        subentry = self._recipient_of(recipient)
+        recipient, subentry, matched_by = self._match(tracked, result.source)
         # No IMSI or MSC (which SIM card a recipient uses and which switch the phone is on):
         # bus events reach the recorder's events table and event entities its states, and
         # both reach every backup. Network, country and roaming are what automations use.
@@ -160,6 +164,7 @@ class ReportFanOut:
                 "roaming_country": result.roaming_country,
                 "roaming_network": result.roaming_network,
                 "roaming": result.roaming,
+                "matched_by": matched_by,
             },
         )
         if recipient is not None and subentry is not None:
@@ -194,6 +199,20 @@ class ReportFanOut:
         self._fire(EVENT_MESSAGE_RECEIVED, data)
         if for_assist is not None and self.assist is not None:
             self.assist.respond(for_assist)
+
+    def _match(
+        self, tracked: TrackedMessage | None, source: str
+    ) -> tuple[str | None, ConfigSubentry | None, str | None]:
+        """Whom a report is about: the recipient, its subentry, and what matched it.
+
+        By the message id when it is tracked; else by the report's source address, where
+        SMSC puts the recipient's number, when that is one of the account's recipients.
+        """
+        if tracked is not None:
+            return tracked.recipient, self._recipient_of(tracked.recipient), "message_id"
+        if source and (subentry := self._recipient_of(source)) is not None:
+            return subentry.data[CONF_PHONE_NUMBER], subentry, "number"
+        return None, None, None
 
     def _recipient_of(self, number: str | None) -> ConfigSubentry | None:
         """The account's recipient with this number, if it is one."""

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 import time
+from typing import Any
 
 from .delivery_states import delivery_state
 from .models import PENDING
@@ -26,19 +27,24 @@ class TrackedMessage:
 
 
 class MessageTracker:
-    """Message id → what was sent, bounded in size and age (oldest dropped first)."""
+    """Message id → what was sent, bounded in size and age (oldest dropped first).
+
+    Times are wall-clock seconds, so the messages can be stored and read back after a restart.
+    """
 
     def __init__(
         self,
         *,
         max_size: int = 50_000,
         max_age: float = 3 * 24 * 3600.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._messages: OrderedDict[str, TrackedMessage] = OrderedDict()
         self._max_size = max_size
         self._max_age = max_age
         self._clock = clock
+        # Called after every added message, so the messages can be saved (see `persistence`).
+        self.on_change: Callable[[], None] | None = None
 
     def __len__(self) -> int:
         return len(self._messages)
@@ -51,6 +57,8 @@ class MessageTracker:
         self._messages[key] = tracked
         self._messages.move_to_end(key)
         self._prune(now)
+        if self.on_change is not None:
+            self.on_change()
         return tracked
 
     def find(self, keys: Iterable[str]) -> TrackedMessage | None:
@@ -59,6 +67,28 @@ class MessageTracker:
             if (tracked := self._messages.get(key)) is not None:
                 return tracked
         return None
+
+    def export(self) -> list[list[Any]]:
+        """The messages, oldest first, as `[message id, recipient, kind, sent at]` rows."""
+        return [
+            [key, tracked.recipient, tracked.kind.value, tracked.sent_at]
+            for key, tracked in self._messages.items()
+        ]
+
+    def restore(self, rows: Iterable[Any]) -> None:
+        """Put back what `export` gave, ahead of anything tracked since; skips malformed rows."""
+        restored: OrderedDict[str, TrackedMessage] = OrderedDict()
+        for row in rows:
+            try:
+                key, recipient, kind, sent_at = row
+                restored[str(key)] = TrackedMessage(
+                    str(recipient), MessageKind(kind), float(sent_at)
+                )
+            except (TypeError, ValueError):
+                continue
+        restored.update(self._messages)
+        self._messages = restored
+        self._prune(self._clock())
 
     def _prune(self, now: float) -> None:
         messages = self._messages
@@ -76,15 +106,15 @@ class DeliveryWaiters:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._waiters: dict[int, tuple[set[str], asyncio.Future[DeliveryState]]] = {}
+        self._waiters: dict[int, tuple[set[str], asyncio.Future[DeliveryState | None]]] = {}
 
-    def add(self, ids: set[str]) -> asyncio.Future[DeliveryState]:
+    def add(self, ids: set[str]) -> asyncio.Future[DeliveryState | None]:
         """Wait for any of `ids` (filled in as SMSC accepts the parts) to reach a state."""
-        waiter: asyncio.Future[DeliveryState] = self._loop.create_future()
+        waiter: asyncio.Future[DeliveryState | None] = self._loop.create_future()
         self._waiters[id(waiter)] = (ids, waiter)
         return waiter
 
-    def remove(self, waiter: asyncio.Future[DeliveryState]) -> None:
+    def remove(self, waiter: asyncio.Future[DeliveryState | None]) -> None:
         """Stop tracking a waiter once its caller is done with it."""
         self._waiters.pop(id(waiter), None)
 
@@ -95,16 +125,21 @@ class DeliveryWaiters:
             if ids & wanted and not waiter.done():
                 waiter.set_result(state)
 
-    def cancel_all(self) -> None:
-        """The account is unloading: nobody waits any more."""
+    def release_all(self) -> None:
+        """The account is unloading: every waiting caller gets its answer now, `pending`.
+
+        Not cancelled: a caller must get its response, never `CancelledError`.
+        """
         for _ids, waiter in self._waiters.values():
-            waiter.cancel()
+            if not waiter.done():
+                waiter.set_result(None)
 
 
-async def wait_state(waiter: asyncio.Future[DeliveryState], seconds: float) -> str:
-    """The delivery state the waiter gets within `seconds`, else `pending`."""
+async def wait_state(waiter: asyncio.Future[DeliveryState | None], seconds: float) -> str:
+    """The delivery state the waiter gets within `seconds`, else (or once released) `pending`."""
     try:
         async with asyncio.timeout(seconds):
-            return delivery_state(await asyncio.shield(waiter))
+            state = await asyncio.shield(waiter)
     except TimeoutError:
         return PENDING
+    return PENDING if state is None else delivery_state(state)

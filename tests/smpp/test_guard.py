@@ -399,3 +399,35 @@ def test_guard_matches_literal_model(ops: list[tuple[float, str, str]]) -> None:
             guard.record(recipient, text)
             model.history.append((clock(), recipient, text))
     assert len(guard) <= 2
+
+
+def test_export_and_restore_carry_the_rules_across_a_restart(clock: FakeClock) -> None:
+    """Exported in wall time, restored on another monotonic clock: the rules still apply."""
+    before = SendGuard(clock=clock)
+    before.record("79991234567", "Same text")
+    rows = before.export(wall_now=1_700_000_000.0)
+    assert rows[0][1] == 1_700_000_000.0
+    later = FakeClock(5.0)  # a restart resets the monotonic clock
+    after = SendGuard(clock=later)
+    after.restore([*rows, ["bad row"]], wall_now=1_700_000_010.0)
+    assert len(after) == 1
+    with pytest.raises(DuplicateMessageError) as err:
+        after.check("79991234567", "Same text")
+    assert err.value.retry_after == pytest.approx(50.0)
+    later.advance(50.0)
+    after.check("79991234567", "Same text")
+
+
+def test_restore_drops_what_no_rule_applies_to(clock: FakeClock) -> None:
+    """A state older than the rules' horizon is not restored; the size bound holds."""
+    before = SendGuard(clock=clock)
+    before.record("79991234567", "Old")
+    rows = before.export(wall_now=1_700_000_000.0)
+    after = SendGuard(clock=FakeClock(5.0), max_recipients=1)
+    after.restore(rows, wall_now=1_700_000_000.0 + 61)
+    assert len(after) == 0
+    after.restore(
+        [["79990000001", 1_700_000_000.0, 1, []], ["79990000002", 1_700_000_000.0, 1, []]],
+        wall_now=1_700_000_001.0,
+    )
+    assert [row[0] for row in after.export(wall_now=1_700_000_001.0)] == ["79990000002"]

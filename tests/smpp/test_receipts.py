@@ -409,6 +409,7 @@ def test_hlr_provider_example() -> None:
         roaming_network=None,
         roaming=False,
         raw=PROVIDER_HLR,
+        source="79001234567",
     )
 
 
@@ -602,3 +603,10 @@ def test_fuzz_id_round_trip(number: int) -> None:
     assert message_id_keys(f"000{number}")[0] == str(number)
     assert str(number) in message_id_keys(f"{number:X}")
     assert message_id_keys(f"0x{number:x}") == (str(number),)
+
+
+def test_receipt_carries_its_source_address() -> None:
+    """A receipt keeps the deliver_sm's source_addr: SMSC puts the recipient's number there."""
+    result = parse_deliver_sm(receipt_sm(b"id:5 stat:DELIVRD err:000"))
+    assert isinstance(result, DeliveryReceipt)
+    assert result.source == "79001234567"

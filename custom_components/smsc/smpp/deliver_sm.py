@@ -17,7 +17,7 @@ No Home Assistant or smpplib imports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
 from typing import Final, Literal
 
@@ -186,7 +186,7 @@ def _parse(sm: DeliverSm, receipt_tz: tzinfo) -> DeliverSmResult:
                 source=sm.source_addr,
                 destination=sm.destination_addr,
             )
-        return result
+        return replace(result, source=sm.source_addr)
 
     kind: Literal["", "udh8", "udh16", "sar"] = ""
     reference: int | None = None

@@ -25,18 +25,21 @@ message for ``max(duplicate_window, flood_interval)``), texts are kept as 16-byt
 only for ``duplicate_window``, and at most ``max_recipients`` recipients are tracked (the least
 recently used is forgotten first; SMSC still enforces its rules for a forgotten one).
 
+:meth:`SendGuard.export` and :meth:`SendGuard.restore` carry the state across a restart in
+wall-clock time (the guard's own clock is monotonic, which a restart resets).
+
 Pure Python, no Home Assistant imports; the clock is injectable for tests.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 import hashlib
 import math
 import time
-from typing import Final
+from typing import Any, Final
 
 from .errors import DuplicateMessageError, FloodLimitError, PartsDeadlineError
 
@@ -218,6 +221,52 @@ class SendGuard:
         self._recipients[recipient] = state
         while len(self._recipients) > self._max_recipients:
             self._recipients.popitem(last=False)
+
+    def export(self, wall_now: float) -> list[list[Any]]:
+        """The state, least recently used first, in wall-clock time (`wall_now` is now).
+
+        One row per recipient: ``[recipient, last send, chain, [[text digest hex, sent], ...]]``.
+        """
+        now = self._clock()
+        self._expire(now)
+        offset = wall_now - now
+        return [
+            [
+                recipient,
+                state.last + offset,
+                state.chain,
+                [[digest.hex(), sent_at + offset] for digest, sent_at in state.texts.items()],
+            ]
+            for recipient, state in self._recipients.items()
+        ]
+
+    def restore(self, rows: Iterable[Any], wall_now: float) -> None:
+        """Put back what :meth:`export` gave, ahead of anything recorded since.
+
+        Malformed rows are skipped; the bounds apply as if the rows had been recorded.
+        """
+        now = self._clock()
+        offset = now - wall_now
+        restored: OrderedDict[str, _Recipient] = OrderedDict()
+        for row in rows:
+            try:
+                recipient, last, chain, texts = row
+                state = _Recipient(
+                    last=float(last) + offset,
+                    chain=int(chain),
+                    texts={
+                        bytes.fromhex(digest): float(sent_at) + offset
+                        for digest, sent_at in list(texts)[-MAX_TEXTS_PER_RECIPIENT:]
+                    },
+                )
+            except (TypeError, ValueError):
+                continue
+            restored[str(recipient)] = state
+        restored.update(self._recipients)
+        while len(restored) > self._max_recipients:
+            restored.popitem(last=False)
+        self._recipients = restored
+        self._expire(now)
 
     def parts_deadline(self) -> PartsDeadline:
         """Return the deadline for the parts of a message whose first part is submitted now."""

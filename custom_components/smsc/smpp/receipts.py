@@ -236,6 +236,8 @@ class DeliveryReceipt:
     """The ``text:`` field (start of the original message), None if absent."""
     raw: str = ""
     """The whole receipt text as decoded."""
+    source: str = ""
+    """The ``deliver_sm``'s ``source_addr``: SMSC puts the message's recipient there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +262,8 @@ class HlrResult:
     roaming: bool
     """True when a roaming field is set and differs from the home one."""
     raw: str = ""
+    source: str = ""
+    """The ``deliver_sm``'s ``source_addr``: the number that was looked up."""
 
 
 @dataclass(frozen=True, slots=True)
