@@ -65,12 +65,19 @@ async def test_a_recipient_added_later_gets_the_report_of_an_earlier_send(
         "notify.dad_voice_call",
         "sensor.dad_last_delivery",
         "sensor.dad_last_call",
-        "binary_sensor.dad_reachable",
-        "binary_sensor.dad_roaming",
     ):
         assert hass.states.get(entity_id) is not None, entity_id
+    for entity_id in ("binary_sensor.dad_reachable", "binary_sensor.dad_roaming"):
+        # HLR-only: registered, disabled by default, as for a recipient there from the start.
+        registered = er.async_get(hass).async_get(entity_id)
+        assert registered is not None, entity_id
+        assert registered.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     identifier = f"{init_integration.entry_id}_{subentry_id}"
-    assert device_with_identifier(hass, init_integration, identifier) is not None
+    dad = device_with_identifier(hass, init_integration, identifier)
+    account = device_with_identifier(hass, init_integration, init_integration.entry_id)
+    assert dad is not None
+    assert account is not None
+    assert dad.via_device_id == account.id
 
     await smsc_simulator.send_delivery_receipt(sent.message_id)
     await wait_until(lambda: hass.states.get("sensor.dad_last_delivery").state == "delivered")
@@ -140,8 +147,9 @@ async def test_a_removed_recipient_goes_without_a_bind(
     assert len(smsc_simulator.binds) == binds
     identifier = f"{init_recipient.entry_id}_{subentry_id}"
     assert device_with_identifier(hass, init_recipient, identifier) is None
-    for entity_id in ("notify.mum_sms", "sensor.mum_last_delivery", "binary_sensor.mum_reachable"):
+    for entity_id in ("notify.mum_sms", "sensor.mum_last_delivery"):
         assert hass.states.get(entity_id) is None, entity_id
+    assert er.async_get(hass).async_get("binary_sensor.mum_reachable") is None
 
     # Added again: its entities come back, still without a bind.
     await _add_recipient(

@@ -70,8 +70,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> bool
     entry.runtime_data = hub
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, hub.async_stop))
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
-    await async_setup_escalations(hass, entry)
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    try:
+        await async_setup_escalations(hass, entry)
+        await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    except BaseException:
+        # A failed setup is not unloaded: its session thread must not outlive it.
+        await hub.async_stop()
+        raise
     async_link_recipient_devices(hass, entry)
     suffix = entry_notify_suffix(hass, entry)
     for kind in LEGACY_NOTIFY_KINDS:

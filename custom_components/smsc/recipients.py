@@ -80,7 +80,10 @@ def async_link_recipient_devices(hass: HomeAssistant, entry: ConfigEntry) -> Non
     account = next((d for d in devices if (DOMAIN, entry.entry_id) in d.identifiers), None)
     if account is None:
         return
+    recipients = {
+        recipient_device_identifier(entry.entry_id, subentry.subentry_id)
+        for subentry in recipient_subentries(entry)
+    }
     for device in devices:
-        owner = device_owner(device)
-        if owner is not None and owner[1] is not None and device.via_device_id != account.id:
+        if device.identifiers & recipients and device.via_device_id != account.id:
             registry.async_update_device(device.id, via_device_id=account.id)
