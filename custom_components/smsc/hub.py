@@ -25,6 +25,7 @@ from .const import (
     DEFAULT_MAX_RATE,
     DEFAULT_SUBMIT_WINDOW,
 )
+from .failures import async_report_partial_failure
 from .models import HubCounters, RecipientResult, RecipientStatus
 from .recipients import recipient_subentries
 from .reports import EventListener, ReportFanOut, subscribe
@@ -202,7 +203,11 @@ class SmscHub:
         encoding: Encoding = Encoding.AUTO,
         wait_for_delivery: float | None = None,
     ) -> list[RecipientResult]:
-        """Send one request to each recipient (see `MessageSender.async_send`)."""
+        """Send one request to each recipient (see `MessageSender.async_send`).
+
+        Each failed recipient of a send that reached others is logged and fired as
+        `smsc_send_failed`: the caller gets no error for it.
+        """
         results = await self.sender.async_send(
             request,
             recipients,
@@ -210,5 +215,6 @@ class SmscHub:
             encoding=encoding,
             wait_for_delivery=wait_for_delivery,
         )
+        async_report_partial_failure(self.hass, self.entry, results)
         self._notify_listeners()
         return results
