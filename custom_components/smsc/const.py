@@ -58,6 +58,7 @@ EVENT_MESSAGE_RECEIVED: Final = "smsc_message_received"
 EVENT_ASSIST_HANDLED: Final = "smsc_assist_handled"
 EVENT_ESCALATION_STEP: Final = "smsc_escalation_step"
 EVENT_ESCALATION_ENDED: Final = "smsc_escalation_ended"
+EVENT_SEND_FAILED: Final = "smsc_send_failed"
 
 __all__ = [
     "CHANNELS",
@@ -92,6 +93,7 @@ __all__ = [
     "EVENT_ESCALATION_STEP",
     "EVENT_HLR_RESULT",
     "EVENT_MESSAGE_RECEIVED",
+    "EVENT_SEND_FAILED",
     "MANUFACTURER",
     "MAX_ASSIST_ACCOUNT_ANSWERS_PER_HOUR",
     "MAX_ASSIST_ANSWERS_PER_HOUR",

@@ -27,6 +27,7 @@ from .const import (
     DEFAULT_SUBMIT_WINDOW,
     DOMAIN,
 )
+from .failures import async_report_partial_failure
 from .models import HubCounters, RecipientResult, RecipientStatus
 from .persistence import HubStore
 from .recipients import recipient_subentries
@@ -284,7 +285,11 @@ class SmscHub:
         encoding: Encoding = Encoding.AUTO,
         wait_for_delivery: float | None = None,
     ) -> list[RecipientResult]:
-        """Send one request to each recipient (see `MessageSender.async_send`)."""
+        """Send one request to each recipient (see `MessageSender.async_send`).
+
+        Each failed recipient of a send that reached others is logged and fired as
+        `smsc_send_failed`: the caller gets no error for it.
+        """
         results = await self.sender.async_send(
             request,
             recipients,
@@ -292,5 +297,6 @@ class SmscHub:
             encoding=encoding,
             wait_for_delivery=wait_for_delivery,
         )
+        async_report_partial_failure(self.hass, self.entry, results)
         self._notify_listeners()
         return results

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -13,6 +14,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_PHONE_NUMBER,
+    CONF_SENDER,
     EVENT_DELIVERY_REPORT,
     EVENT_HLR_RESULT,
     EVENT_MESSAGE_RECEIVED,
@@ -20,8 +22,10 @@ from .const import (
 from .delivery_states import delivery_state
 from .models import HubCounters, RecipientStatus
 from .recipients import find_recipient, recipient_device_id
+from .smpp.address import normalize_sender
 from .smpp.compose import MessageKind
 from .smpp.config import Received
+from .smpp.errors import AddressError
 from .smpp.incoming import IncomingMessage
 from .smpp.outcomes import call_result, error_slug
 from .smpp.receipts import DeliveryReceipt, DeliveryState, HlrResult, UnparsedReport
@@ -35,6 +39,9 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 type EventListener = Callable[[str, dict[str, Any]], None]
+
+VIRTUAL_NUMBERS_KEPT: Final = 16
+"""Most numbers remembered as the account's own (written to by incoming messages)."""
 
 
 class ReportFanOut:
@@ -61,6 +68,9 @@ class ReportFanOut:
         self._event_listeners: list[EventListener] = []
         self._recipient_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self._failures = FailureTally()
+        # The numbers incoming messages were written to: the account's virtual numbers. A
+        # message from one of them is the account talking to itself, never a question.
+        self._virtual_numbers: OrderedDict[str, None] = OrderedDict()
         # Set by the hub: takes the messages of recipients who may talk to Assist.
         self.assist: AssistResponder | None = None
         # Set by the escalations' setup: takes the replies that acknowledge an alarm.
@@ -87,12 +97,14 @@ class ReportFanOut:
             self._on_incoming(received)
         elif isinstance(received, UnparsedReport):
             self._counters.unparsed_reports += 1
-            level = logging.WARNING if self._failures.record(received.reason) else logging.DEBUG
-            _LOGGER.log(
-                level,
-                "Could not parse a report from SMSC (%s): %r",
-                received.reason.value,
-                received.raw,
+            # The content stays at debug: a report's text names numbers and what was sent.
+            if self._failures.record(received.reason):
+                _LOGGER.warning(
+                    "Could not parse a report from SMSC (%s); debug logging shows its content",
+                    received.reason.value,
+                )
+            _LOGGER.debug(
+                "Could not parse a report from SMSC (%s): %r", received.reason.value, received.raw
             )
 
     def _on_delivery_receipt(self, receipt: DeliveryReceipt) -> None:
@@ -188,9 +200,16 @@ class ReportFanOut:
         acknowledged = self.escalations is not None and self.escalations.take_reply(
             message.source, message.text
         )
+        # Answering the account's own sender or virtual number would answer our own answers:
+        # a loop of paid SMS up to the hourly cap.
+        from_account = self._is_own_address(message.source)
+        self._remember_virtual_number(message.destination)
         for_assist = (
             self.assist.screen(message, sender, device_id)
-            if self.assist is not None and sender is not None and not acknowledged
+            if self.assist is not None
+            and sender is not None
+            and not acknowledged
+            and not from_account
             else None
         )
         if for_assist is not None:
@@ -213,6 +232,23 @@ class ReportFanOut:
         if source and (subentry := self._recipient_of(source)) is not None:
             return subentry.data[CONF_PHONE_NUMBER], subentry, "number"
         return None, None, None
+
+    def _is_own_address(self, address: str) -> bool:
+        """Whether a source address is the account's sender or one of its virtual numbers."""
+        key = _address_key(address)
+        own_sender = self._entry.data.get(CONF_SENDER)
+        return key in self._virtual_numbers or (
+            bool(own_sender) and key == _address_key(str(own_sender))
+        )
+
+    def _remember_virtual_number(self, destination: str) -> None:
+        if not destination:
+            return
+        key = _address_key(destination)
+        self._virtual_numbers[key] = None
+        self._virtual_numbers.move_to_end(key)
+        while len(self._virtual_numbers) > VIRTUAL_NUMBERS_KEPT:
+            self._virtual_numbers.popitem(last=False)
 
     def _recipient_of(self, number: str | None) -> ConfigSubentry | None:
         """The account's recipient with this number, if it is one."""
@@ -240,6 +276,14 @@ def subscribe[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
         listeners.remove(listener)
 
     return remove
+
+
+def _address_key(address: str) -> str:
+    """An address as compared: a number in its one written form, a name without case."""
+    try:
+        return normalize_sender(address).addr.lower()
+    except AddressError:
+        return address.strip().lower()
 
 
 def _iso(value: datetime | None) -> str | None:

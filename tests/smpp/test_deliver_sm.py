@@ -26,18 +26,70 @@ from .pdus import STD_DATES, mo_sm, part, receipt, receipt_sm, receipty_text, ud
 # Classification
 
 
-@pytest.mark.parametrize("esm_class", [0x04, 0x08, 0x20, 0x04 | 0x03, 0x04 | 0x80])
+@pytest.mark.parametrize(
+    "esm_class", [0x04, 0x08, 0x10, 0x20, 0x24, 0x18, 0x3C, 0x04 | 0x03, 0x04 | 0x80, 0x20 | 0x40]
+)
 def test_report_esm_classes(esm_class: int) -> None:
-    """Receipt, SME acknowledgement and intermediate notification are reports."""
-    result = parse_deliver_sm(receipt_sm("id:5 stat:ENROUTE err:0", esm_class=esm_class))
+    """Any message-type bit (mask 0x3C) makes a report: receipt, acknowledgements, notice."""
+    body = b"id:5 stat:ENROUTE err:0"
+    if esm_class & 0x40:
+        body = udh8(1, 1, 1) + body
+    result = parse_deliver_sm(receipt_sm(body, esm_class=esm_class))
     assert receipt(result).state is DeliveryState.ENROUTE
 
 
-@pytest.mark.parametrize("esm_class", [0x00, 0x03, 0x10, 0x18, 0x80])
-def test_receipt_looking_mo_stays_mo(esm_class: int) -> None:
-    """A subscriber's text that looks like a receipt is still an incoming SMS."""
-    result = parse_deliver_sm(mo_sm(b"id:5 stat:DELIVRD err:0", esm_class=esm_class))
-    assert part(result).payload == b"id:5 stat:DELIVRD err:0"
+@pytest.mark.parametrize("esm_class", [0x00, 0x03, 0x80])
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"id:5 stat:DELIVRD err:0",
+        b"id:5 sub:001 dlvrd:001 submit date:2301151230 done date:2301151231 stat:UNDELIV err:011",
+        b"  ID: 5 STAT: EXPIRED",
+    ],
+)
+def test_receipt_text_is_a_report_without_markers(esm_class: int, text: bytes) -> None:
+    """A text in SMSC's receipt format is a report even when esm_class says plain message."""
+    result = parse_deliver_sm(mo_sm(text, esm_class=esm_class))
+    assert receipt(result).message_id == "5"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"Hello, what is the status?",
+        b"id: 5 please",
+        b"stat: DELIVRD",
+        b"my id:5 stat:DELIVRD",
+        b"id:stat:",
+    ],
+)
+def test_text_not_in_receipt_format_stays_incoming(text: bytes) -> None:
+    """Only an ``id:`` followed by a ``stat:`` value, from the start, reads as a receipt."""
+    result = parse_deliver_sm(mo_sm(text))
+    assert part(result).payload == text
+
+
+def test_receipt_looking_part_of_a_long_message_stays_incoming() -> None:
+    """A part of a concatenated SMS is never taken for a report: its set would stay open."""
+    result = parse_deliver_sm(mo_sm(udh8(9, 2, 2) + b"id:5 stat:DELIVRD", esm_class=0x40))
+    assert (part(result).total, part(result).sequence) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "tlvs",
+    [{"receipted_message_id": "855469"}, {"message_state": 2}],
+    ids=["receipted_message_id", "message_state"],
+)
+def test_one_report_tlv_makes_a_report(tlvs: dict[str, Any]) -> None:
+    """Either report TLV alone marks a report, even with esm_class 0 and no receipt text."""
+    result = parse_deliver_sm(mo_sm(b"", **tlvs))
+    assert not isinstance(result, IncomingPart)
+    if "receipted_message_id" in tlvs:
+        assert receipt(result).message_id == "855469"
+        assert receipt(result).state is DeliveryState.UNKNOWN
+    else:
+        assert isinstance(result, UnparsedReport)
+        assert result.reason is UnparsedReason.NO_MESSAGE_ID
 
 
 def test_tlvs_make_a_report_even_with_esm_class_zero() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
+import re
 from typing import Final, Literal
 
 from .decoding import decode_report_text
@@ -39,8 +40,14 @@ type DeliverSmResult = DeliveryReceipt | HlrResult | IncomingPart | UnparsedRepo
 ESM_UDHI: Final = 0x40
 """esm_class bit: short_message starts with a user data header."""
 ESM_TYPE_MASK: Final = 0x3C
-_REPORT_TYPES: Final = frozenset({0x04, 0x08, 0x20})
-"""SMSC delivery receipt, SME delivery acknowledgement, intermediate delivery notification."""
+"""esm_class message-type bits: any of them set (0x04 SMSC delivery receipt, 0x08 SME delivery
+acknowledgement, 0x10 manual/user acknowledgement, 0x20 intermediate delivery notification, or
+a combination such as 0x24) makes the PDU a report; 0 is a plain incoming message."""
+
+_RECEIPT_TEXT_RE: Final = re.compile(
+    r"\s*id\s*:\s*\S.*?(?<!\S)stat\s*:\s*\S", re.I | re.S | re.ASCII
+)
+"""SMSC's receipt text, ``id:... stat:...``: a report even when nothing else marks it one."""
 
 type _Concat = tuple[Literal["udh8", "udh16"], int, int, int]
 
@@ -158,36 +165,58 @@ def _preview(data: bytes) -> str:
     return data[: UNPARSED_PREVIEW // 2].hex()
 
 
-def _parse(sm: DeliverSm, receipt_tz: tzinfo) -> DeliverSmResult:
-    body = sm.short_message
-    if not body and sm.message_payload:
-        body = sm.message_payload
-    udhi = bool(sm.esm_class & ESM_UDHI)
-    message_type = sm.esm_class & ESM_TYPE_MASK
-    is_report = message_type in _REPORT_TYPES or (
-        message_type == 0 and sm.receipted_message_id is not None and sm.message_state is not None
+def _body(sm: DeliverSm) -> bytes:
+    if not sm.short_message and sm.message_payload:
+        return sm.message_payload
+    return sm.short_message
+
+
+def _marked_as_report(sm: DeliverSm) -> bool:
+    """Whether the esm_class or a report-only TLV says this is a report."""
+    return (
+        bool(sm.esm_class & ESM_TYPE_MASK)
+        or sm.receipted_message_id is not None
+        or sm.message_state is not None
     )
 
-    if is_report:
+
+def _parse_report(sm: DeliverSm, text: str, receipt_tz: tzinfo) -> DeliverSmResult:
+    result = parse_receipt(
+        text,
+        receipted_message_id=sm.receipted_message_id,
+        message_state=sm.message_state,
+        receipt_tz=receipt_tz,
+    )
+    if isinstance(result, UnparsedReport):
+        return UnparsedReport(
+            result.reason,
+            raw=result.raw,
+            esm_class=sm.esm_class,
+            data_coding=sm.data_coding,
+            source=sm.source_addr,
+            destination=sm.destination_addr,
+        )
+    return replace(result, source=sm.source_addr)
+
+
+def _parse(sm: DeliverSm, receipt_tz: tzinfo) -> DeliverSmResult:
+    body = _body(sm)
+    udhi = bool(sm.esm_class & ESM_UDHI)
+    if _marked_as_report(sm):
         if udhi and (split := _split_udh(body)) is not None:
             body = split[0]
-        result = parse_receipt(
-            decode_report_text(body, sm.data_coding),
-            receipted_message_id=sm.receipted_message_id,
-            message_state=sm.message_state,
-            receipt_tz=receipt_tz,
-        )
-        if isinstance(result, UnparsedReport):
-            return UnparsedReport(
-                result.reason,
-                raw=result.raw,
-                esm_class=sm.esm_class,
-                data_coding=sm.data_coding,
-                source=sm.source_addr,
-                destination=sm.destination_addr,
-            )
-        return replace(result, source=sm.source_addr)
+        return _parse_report(sm, decode_report_text(body, sm.data_coding), receipt_tz)
+    part = _incoming_part(sm, body, udhi)
+    if isinstance(part, IncomingPart) and part.total == 1:
+        # A report some server sends unmarked (esm_class 0, no TLVs) must not become an
+        # incoming SMS: Assist would answer it, and each answer's report would be another.
+        text = decode_report_text(part.payload, sm.data_coding)
+        if _RECEIPT_TEXT_RE.match(text):
+            return _parse_report(sm, text, receipt_tz)
+    return part
 
+
+def _incoming_part(sm: DeliverSm, body: bytes, udhi: bool) -> IncomingPart | UnparsedReport:
     kind: Literal["", "udh8", "udh16", "sar"] = ""
     reference: int | None = None
     total = sequence = 1
@@ -231,10 +260,12 @@ def _parse(sm: DeliverSm, receipt_tz: tzinfo) -> DeliverSmResult:
 def parse_deliver_sm(sm: DeliverSm, *, receipt_tz: tzinfo = UTC) -> DeliverSmResult:
     """Classify and parse a ``deliver_sm``; never raises.
 
-    ``esm_class & 0x3C`` of 0x04 (SMSC receipt), 0x08 (SME acknowledgement) or 0x20
-    (intermediate notification) -- or a PDU with both ``receipted_message_id`` and
-    ``message_state`` -- is a status report: :class:`DeliveryReceipt`, or :class:`HlrResult`
-    when its text has ``imsi:``.  Anything else is an incoming SMS: :class:`IncomingPart`
+    A PDU with any message-type bit of ``esm_class & 0x3C`` set (0x04 SMSC receipt, 0x08 SME
+    acknowledgement, 0x10 user acknowledgement, 0x20 intermediate notification), or with a
+    ``receipted_message_id`` or ``message_state`` TLV, or a single-part text in SMSC's receipt
+    format (``id:... stat:...``) even with esm_class 0, is a status report:
+    :class:`DeliveryReceipt`, or :class:`HlrResult` when its text has ``imsi:``.  Anything else
+    is an incoming SMS: :class:`IncomingPart`
     (UDH stripped; concatenation from the UDH, IEI 0x00 or 0x08, else from the ``sar_*`` TLVs).
     The text comes from ``short_message``, or ``message_payload`` when that is empty.
     """
