@@ -19,12 +19,13 @@ from homeassistant.helpers import (
     service as service_helper,
 )
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.smsc.const import (
     CONF_CHANNELS,
     CONF_PHONE_NUMBER,
     DOMAIN,
+    EVENT_SEND_FAILED,
     SUBENTRY_RECIPIENT,
 )
 from custom_components.smsc.notify_names import CONF_NOTIFY_SUFFIX
@@ -716,3 +717,32 @@ async def test_a_recipient_of_an_unloaded_account_is_refused_not_skipped(
     assert err.value.translation_key == "entry_not_loaded"
     assert err.value.translation_placeholders == {"title": "SMSC dad"}
     assert smsc_simulator.submit_count == 0
+
+
+async def test_an_account_whose_recipients_all_failed_is_a_partial_failure(
+    hass: HomeAssistant,
+    smsc_simulator: SmscSimulator,
+    second_simulator: SmscSimulator,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Dad's account sent, the number for the other account failed: reported, not raised."""
+    mums, _dads = two_accounts
+    failed = async_capture_events(hass, EVENT_SEND_FAILED)
+    response = await smsc_action(
+        hass,
+        "send_sms",
+        message="Dinner",
+        recipients=["not-a-number"],
+        config_entry_id=mums.entry_id,
+        entity_id="notify.dad_sms",
+    )
+
+    await second_simulator.wait_for_messages(1)
+    assert (response["sent"], response["failed"]) == (1, 1)
+    assert smsc_simulator.submit_count == 0
+    [event] = failed
+    assert event.data["entry_id"] == mums.entry_id
+    assert event.data["recipient"] == "not-a-number"
+    assert event.data["error_code"] == "invalid_phone_number"
+    assert "the other recipients got it" in caplog.text

@@ -35,14 +35,20 @@ def mask_number(number: str) -> str:
 
 @callback
 def async_report_partial_failure(
-    hass: HomeAssistant, entry: ConfigEntry, results: Sequence[RecipientResult]
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    results: Sequence[RecipientResult],
+    *,
+    sent_elsewhere: bool = False,
 ) -> None:
     """Log and fire an event for each failed recipient, if at least one other was sent.
 
-    When none was sent the caller raises instead, which says it already.
+    `sent_elsewhere`: another account of the same call sent to someone, so even an account
+    whose recipients all failed has a partial failure to report. When none was sent anywhere
+    the caller raises instead, which says it already.
     """
     failed = [result for result in results if result.error is not None]
-    if not failed or len(failed) == len(results):
+    if not failed or (len(failed) == len(results) and not sent_elsewhere):
         return
     for result in failed:
         recipient = find_recipient(entry, result.recipient)

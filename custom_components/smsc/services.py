@@ -27,6 +27,7 @@ from homeassistant.helpers import config_validation as cv, service as service_he
 import voluptuous as vol
 
 from .const import DOMAIN
+from .failures import async_report_partial_failure
 from .hub import SmscHub
 from .models import RecipientResult
 from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
@@ -216,6 +217,12 @@ async def async_send_each(
     )
     results = [result for batch in batches for result in batch]
     failures = [result for result in results if result.error is not None]
+    if len(failures) < len(results):
+        # An account whose recipients all failed, or that refused the request as a whole,
+        # reported nothing itself: what went out through another makes it a partial failure.
+        for (hub, _), batch in zip(sends, batches, strict=True):
+            if all(result.error is not None for result in batch):
+                async_report_partial_failure(hub.hass, hub.entry, batch, sent_elsewhere=True)
     if failures and len(failures) == len(results):
         # Nothing went out. A fault of the session or of SMSC outranks a refusal of the input:
         # it is what the caller can least see coming, and retrying may help.
