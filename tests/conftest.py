@@ -19,7 +19,7 @@ from homeassistant.const import (
     CONF_USERNAME,
     __version__ as ha_version,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -159,6 +159,18 @@ async def init_integration(
     """The account set up and bound to the simulator."""
     async with loaded(hass, mock_config_entry):
         yield mock_config_entry
+
+
+def capture(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
+    """The data of every event of this type from now on."""
+    seen: list[dict[str, Any]] = []
+
+    @callback
+    def record(event: Event) -> None:
+        seen.append(dict(event.data))
+
+    hass.bus.async_listen(event_type, record)
+    return seen
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:

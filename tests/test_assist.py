@@ -19,7 +19,7 @@ from homeassistant.components.conversation.models import AbstractConversationAge
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME, MATCH_ALL, STATE_OFF, STATE_ON
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
@@ -47,7 +47,7 @@ from custom_components.smsc.const import (
 )
 from simulator import SmscSimulator
 
-from .conftest import LOGIN, device_with_identifier, entry_data, loaded, wait_until
+from .conftest import LOGIN, capture, device_with_identifier, entry_data, loaded, wait_until
 
 HOME_NUMBER = "79001112233"  # the virtual number rented at SMSC that the family writes to
 MUM = "79991234567"  # may talk to Assist, no PIN
@@ -113,18 +113,6 @@ async def init_assist(
     """The account set up and bound to the simulator, with Assist loaded."""
     async with loaded(hass, assist_entry):
         yield assist_entry
-
-
-def capture(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
-    """The data of every event of this type from now on."""
-    seen: list[dict[str, Any]] = []
-
-    @callback
-    def record(event: Event) -> None:
-        seen.append(dict(event.data))
-
-    hass.bus.async_listen(event_type, record)
-    return seen
 
 
 async def text_home(sim: SmscSimulator, sender: str, text: str, *, to: str = HOME_NUMBER) -> None:

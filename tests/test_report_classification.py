@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 import logging
-from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -29,7 +28,7 @@ from custom_components.smsc.const import (
 from simulator import CommandId, Pdu, SmscSimulator, Tag
 from simulator.pdu import SmBody, Tlv
 
-from .conftest import LOGIN, entry_data, loaded, wait_until
+from .conftest import LOGIN, capture, entry_data, loaded, wait_until
 
 HOME_NUMBER = "79001112233"  # the virtual number the family writes to
 ACCOUNT_SENDER = "79005556677"  # the account's own sender, a number
@@ -67,18 +66,6 @@ async def init_assist(
     )
     async with loaded(hass, entry):
         yield entry
-
-
-def capture(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
-    """The data of every event of this type from now on."""
-    seen: list[dict[str, Any]] = []
-
-    @callback
-    def record(event: Event) -> None:
-        seen.append(dict(event.data))
-
-    hass.bus.async_listen(event_type, record)
-    return seen
 
 
 def _deliver_sm(sequence: int, body: SmBody) -> bytes:
