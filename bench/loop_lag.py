@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # Before Home Assistant's test config could shadow the package (as tests/conftest.py does).
 from homeassistant import loader
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
@@ -94,6 +95,32 @@ class LagProbe:
         return [lag for at, lag in self.samples if start <= at <= end]
 
 
+class StoreWrites:
+    """When the integration's stores are written to disk (`Store._async_write_data`)."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self._real = Store._async_write_data
+
+    def __enter__(self) -> StoreWrites:
+        real = self._real
+        times = self.times
+
+        async def counted(store: Store[Any], path: str, data: dict[str, Any]) -> None:
+            if store.key.startswith(f"{DOMAIN}."):
+                times.append(time.monotonic())
+            await real(store, path, data)
+
+        Store._async_write_data = counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        Store._async_write_data = self._real  # type: ignore[method-assign]
+
+    def between(self, start: float, end: float) -> int:
+        return sum(1 for at in self.times if start <= at <= end)
+
+
 class GcWatch:
     """Garbage-collector pauses (any thread), to tell them apart from the integration's."""
 
@@ -131,6 +158,7 @@ class BurstResult:
     latency_p99: float
     latency_max: float
     gc_max: float
+    store_writes: int
 
 
 def receipt_blob(message_ids: list[str], first_sequence: int) -> bytes:
@@ -163,6 +191,7 @@ async def burst(
     sim: SimulatorThread,
     probe: LagProbe,
     gc_watch: GcWatch,
+    writes: StoreWrites,
     *,
     name: str,
     message_ids: list[str],
@@ -205,6 +234,7 @@ async def burst(
         latency_p99=percentile(latencies, 0.99),
         latency_max=max(latencies),
         gc_max=gc_watch.longest(t0, end),
+        store_writes=writes.between(t0, end),
     )
 
 
@@ -272,13 +302,14 @@ async def run(n: int) -> tuple[list[BurstResult], list[float]]:
                 tracked = await send_tracked(hass, n)
                 assert len(tracked) == n, len(tracked)
                 unknown = [str(9_000_000_000 + i) for i in range(n)]
-                with gc_watch:
+                with gc_watch, StoreWrites() as writes:
                     results = [
                         await burst(
                             hass,
                             sim,
                             probe,
                             gc_watch,
+                            writes,
                             name="tracked ids",
                             message_ids=tracked,
                             first_sequence=1,
@@ -288,6 +319,7 @@ async def run(n: int) -> tuple[list[BurstResult], list[float]]:
                             sim,
                             probe,
                             gc_watch,
+                            writes,
                             name="unknown ids",
                             message_ids=unknown,
                             first_sequence=n + 1,
@@ -317,14 +349,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     header = (
         f"{'burst':<12} {'reports/s':>9} {'lag max':>8} {'lag p99':>8} {'lag p50':>8} "
-        f"{'lat p50':>8} {'lat p99':>8} {'lat max':>8} {'gc max':>8}"
+        f"{'lat p50':>8} {'lat p99':>8} {'lat max':>8} {'gc max':>8} {'writes':>6}"
     )
     print(header + "   (ms)")
     for r in results:
         print(
             f"{r.name:<12} {r.reports / r.seconds:>9.0f} {ms(r.lag_max)} {ms(r.lag_p99)} "
             f"{ms(r.lag_p50)} {ms(r.latency_p50)} {ms(r.latency_p99)} {ms(r.latency_max)} "
-            f"{ms(r.gc_max)}"
+            f"{ms(r.gc_max)} {r.store_writes:>6}"
         )
 
 
