@@ -6,11 +6,13 @@ last minute: both must survive a reload or a restart of Home Assistant. One stor
 
 from __future__ import annotations
 
+from datetime import datetime
 import logging
 import time
 from typing import Any, TypedDict
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
@@ -46,9 +48,11 @@ class HubStore:
         tracker: MessageTracker,
         guard: SendGuard,
     ) -> None:
+        self._hass = hass
         self._store = _store(hass, entry_id)
         self._tracker = tracker
         self._guard = guard
+        self._cancel_save: CALLBACK_TYPE | None = None
 
     async def async_load(self) -> None:
         """Read back what an earlier run of this account stored."""
@@ -69,11 +73,30 @@ class HubStore:
 
     @callback
     def schedule_save(self) -> None:
-        """Write the current state soon; changes in the meantime are written with it."""
-        self._store.async_delay_save(self._data, SAVE_DELAY)
+        """Write the state within SAVE_DELAY; changes in the meantime are written with it.
+
+        A timer of our own: Store's delayed save starts its delay again at every call, so a
+        steady flow of messages would put the write off for as long as it lasts.
+        """
+        if self._cancel_save is None:
+            self._cancel_save = async_call_later(self._hass, SAVE_DELAY, self._save_now)
+
+    @callback
+    def _save_now(self, _now: datetime) -> None:
+        self._cancel_save = None
+        # Copied here, on the event loop that changes them: Store runs its data function in
+        # an executor thread. The rows are built there, from the copy.
+        messages = self._tracker.snapshot()
+        guard = self._guard.export(time.time())
+        self._store.async_delay_save(
+            lambda: StoredData(messages=MessageTracker.rows(messages), guard=guard), 0
+        )
 
     async def async_save(self) -> None:
         """Write the current state now (the account stops: its next hub reads it)."""
+        if self._cancel_save is not None:
+            self._cancel_save()
+            self._cancel_save = None
         await self._store.async_save(self._data())
 
     def _data(self) -> StoredData:

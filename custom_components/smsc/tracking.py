@@ -71,9 +71,18 @@ class MessageTracker:
 
     def export(self) -> list[list[Any]]:
         """The messages, oldest first, as `[message id, recipient, kind, sent at]` rows."""
+        return self.rows(self.snapshot())
+
+    def snapshot(self) -> list[tuple[str, TrackedMessage]]:
+        """The messages, oldest first, copied at once (on the event loop, which changes them)."""
+        return list(self._messages.items())
+
+    @staticmethod
+    def rows(snapshot: Iterable[tuple[str, TrackedMessage]]) -> list[list[Any]]:
+        """A snapshot as stored rows; any thread may build them (only fixed fields are read)."""
         return [
             [key, tracked.recipient, tracked.kind.value, tracked.sent_at]
-            for key, tracked in self._messages.items()
+            for key, tracked in snapshot
         ]
 
     def restore(self, rows: Iterable[Any]) -> None:
