@@ -6,6 +6,7 @@ Each test counts the binds at the simulator: only a change of what the session b
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -242,3 +243,81 @@ async def test_a_new_password_binds_again(
     await wait_until(lambda: init_integration.runtime_data.connected)
     # The flow's check, then the reloaded account's bind.
     assert [bind.ok for bind in smsc_simulator.binds[binds:]] == [True, True]
+
+
+async def test_a_channel_given_to_a_recipient_adds_its_entities(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
+) -> None:
+    """An SMS-only recipient given the voice call: its call entities appear, nothing binds."""
+    hub = init_integration.runtime_data
+    binds = len(smsc_simulator.binds)
+    subentry_id = await _add_recipient(
+        hass, init_integration, {CONF_NAME: "Dad", "phone_number": DAD_PHONE, "channels": ["sms"]}
+    )
+    assert hass.states.get("notify.dad_voice_call") is None
+    assert hass.states.get("sensor.dad_last_call") is None
+    result = await hass.config_entries.subentries.async_init(
+        (init_integration.entry_id, "recipient"),
+        context={"source": "reconfigure", "subentry_id": subentry_id},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Dad", "phone_number": DAD_PHONE, "channels": ["sms", "call"]},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+
+    assert hass.states.get("notify.dad_sms") is not None
+    assert hass.states.get("notify.dad_voice_call") is not None
+    assert hass.states.get("sensor.dad_last_call") is not None
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.dad_voice_call", "message": "Call me"},
+        blocking=True,
+    )
+    [received] = await smsc_simulator.wait_for_messages(1)
+    assert (received.kind, received.destination_addr) == ("call", DAD_PHONE)
+    assert init_integration.runtime_data is hub
+    assert len(smsc_simulator.binds) == binds
+
+
+async def test_a_waiting_caller_gets_its_answer_across_an_option_change(
+    hass: HomeAssistant, smsc_simulator: SmscSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A send waiting for its report gets it, though the options changed while it waited."""
+    hub = init_integration.runtime_data
+    binds = len(smsc_simulator.binds)
+    smsc_simulator.auto_receipts = False
+    send = hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN,
+            "send_sms",
+            {"recipients": [DAD_PHONE], "message": "Waiting", "wait_for_delivery": 10},
+            blocking=True,
+            return_response=True,
+        )
+    )
+    [message] = await smsc_simulator.wait_for_messages(1)
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "max_parts": 6,
+            "use_message_payload": False,
+            "sms_encoding": "auto",
+            "max_rate": 5,
+            "submit_window": 30,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Not hass.async_block_till_done(): it would wait for the send too, until its timeout.
+    await wait_until(lambda: hub.session.config.max_rate == 5)
+    assert not send.done()
+
+    await smsc_simulator.send_delivery_receipt(message.message_id)
+    response = await asyncio.wait_for(send, 10)
+    assert response is not None
+    assert response["results"][0]["delivery_state"] == "delivered"
+    assert init_integration.runtime_data is hub
+    assert len(smsc_simulator.binds) == binds
