@@ -283,7 +283,9 @@ async def test_a_burst_gets_at_most_the_answers_of_an_hour(
     answers = capture(hass, EVENT_ASSIST_HANDLED)
     for _ in range(40):
         await text_home(smsc_simulator, MUM, "Turn on the heating")
-    await wait_until(lambda: len(received) == 40 and len(answers) == 40, timeout=20)
+    # The default agent indexes the exposed entities at its first message, which took 21 s
+    # under coverage on a clean clone: the wait must outlast that, the count stays exact.
+    await wait_until(lambda: len(received) == 40 and len(answers) == 40, timeout=60)
     results = [event["result"] for event in answers]
     assert results.count("answered") == 3
     assert results.count("rate_limited") == 37
