@@ -15,7 +15,7 @@ from .assist import async_remove_store as async_remove_assist_store
 from .const import DOMAIN
 from .escalation import async_setup_escalations, async_unload_escalations
 from .escalation_services import async_setup_escalation_services
-from .hub import SmscHub, connection_settings, recipients_signal
+from .hub import SmscConfigEntry, SmscHub, connection_settings, recipients_signal
 from .migration import async_forget, async_migrate
 from .notify_names import LEGACY_NOTIFY_KINDS, entry_notify_suffix, legacy_service_name
 from .persistence import async_remove_store
@@ -32,8 +32,6 @@ PLATFORMS: list[Platform] = [
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 DATA_HASS_CONFIG: HassKey[ConfigType] = HassKey(f"{DOMAIN}_hass_config")
-
-type SmscConfigEntry = ConfigEntry[SmscHub]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -71,7 +69,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> bool
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, hub.async_stop))
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     try:
-        await async_setup_escalations(hass, entry)
+        await async_setup_escalations(hass, entry, hub.escalations)
         await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     except BaseException:
         # A failed setup is not unloaded: its session thread must not outlive it.

@@ -16,11 +16,9 @@ when Assist is on but the conversation integration is not loaded.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Callable, Mapping
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import EVENT_COMPONENT_LOADED
@@ -45,19 +43,16 @@ from .const import (
     EVENT_ASSIST_HANDLED,
 )
 from .conversation_ids import ConversationIds
-from .models import RecipientResult
+from .models import AssistMessage, AssistResult, RecipientResult, SendRequest
 from .pin import check_pin
 from .pin_lockout import MAX_WRONG_PINS, PinLockout
 from .recipients import recipient_subentries
 from .shorten import shorten_to_fit
 from .smpp.address import normalize_sender
-from .smpp.compose import MessageRequest
+from .smpp.compose import ComposedMessage, MessageRequest
 from .smpp.errors import AddressError, SmscRequestError, TooManyPartsError
 from .smpp.incoming import IncomingMessage
 from .smpp.logs import register_secret, unregister_secret
-
-if TYPE_CHECKING:
-    from .hub import SmscHub
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,35 +64,6 @@ NOT_LOADED_ISSUE: Final = "conversation_not_loaded"  # translation key of the re
 # Keys of strings.json's "exceptions" section used as the text of an SMS.
 APOLOGY_KEY: Final = "assist_apology"
 DONE_KEY: Final = "assist_done"
-
-
-class AssistResult(StrEnum):
-    """What became of a message meant for Assist (`result` of ``smsc_assist_handled``)."""
-
-    ANSWERED = "answered"  # the agent's own words were texted back
-    FAILED = "failed"  # the agent raised or took too long: the apology was texted back
-    RATE_LIMITED = "rate_limited"  # no answer: the sender had all answers of the hour
-    NOT_LOADED = "conversation_not_loaded"  # no answer: Home Assistant has no conversation
-    LOCKED_OUT = "locked_out"  # no answer for an hour: too many wrong PINs from this number
-
-
-@dataclass(frozen=True, slots=True)
-class AssistMessage:
-    """An incoming message from a recipient allowed to talk to Assist, its PIN taken out."""
-
-    name: str
-    number: str
-    device_id: str | None
-    reply_from: str | None
-    written_to: str
-    text: str
-    handed_over: bool
-    # Decided at once when the message is not handed to the agent (None: nothing to report).
-    result: AssistResult | None = None
-
-    def event_fields(self) -> dict[str, Any]:
-        """What ``smsc_message_received`` carries for it: never the PIN."""
-        return {"text": self.text, "device_id": self.device_id, "assist": self.handed_over}
 
 
 def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -137,10 +103,19 @@ def reply_sender(written_to: str) -> str | None:
 class AssistResponder:
     """Hands an account's messages from allowed recipients to Assist and texts the answers."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, hub: SmscHub) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        *,
+        send: SendRequest,
+        compose: Callable[[MessageRequest], ComposedMessage],
+    ) -> None:
         self._hass = hass
         self._entry = entry
-        self._hub = hub
+        # The hub's: sending runs through its guards, and `compose` says whether a text fits.
+        self._send = send
+        self._compose = compose
         self.limit = AnswerLimit(*_caps(entry.options))
         self.lockout = PinLockout()
         self.conversations = ConversationIds()
@@ -386,7 +361,7 @@ class AssistResponder:
             text = shorten_to_fit(answer, self._fits)
             # The hub sends to one number in turn, so a repeated answer meets SMSC's
             # duplicate rule here rather than at SMSC.
-            [sent] = await self._hub.async_send(
+            [sent] = await self._send(
                 MessageRequest(message=text), [message.number], sender=message.reply_from
             )
         except SmscRequestError as err:  # a text or a sender SMSC cannot take
@@ -406,7 +381,7 @@ class AssistResponder:
 
     def _fits(self, text: str) -> bool:
         try:
-            self._hub.sender.compose(MessageRequest(message=text))
+            self._compose(MessageRequest(message=text))
         except TooManyPartsError:
             return False
         return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import (
     DOMAIN as BINARY_SENSOR_DOMAIN,
@@ -19,12 +18,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity
-from .hub import SmscHub
+from .hub import SmscConfigEntry, SmscHub
 from .recipient_entities import async_setup_recipient_entities
 from .smpp.receipts import DeliveryState, HlrResult
-
-if TYPE_CHECKING:
-    from . import SmscConfigEntry
 
 PARALLEL_UPDATES = 0
 

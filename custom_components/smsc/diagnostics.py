@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_PHONE_NUMBER, CONF_PIN, CONF_SENDER
+from .hub import SmscConfigEntry
 from .notify_names import CONF_NOTIFY_SUFFIX
-
-if TYPE_CHECKING:
-    from . import SmscConfigEntry
 
 TO_REDACT = {
     CONF_PASSWORD,

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 import logging
 import re
 import secrets
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -35,17 +35,15 @@ from .const import (
     EVENT_ESCALATION_STEP,
 )
 from .delivery_states import delivery_state
-from .models import RecipientResult
+from .models import RecipientResult, SendRequest
 from .recipients import find_recipient, recipient_device_id
-from .reports import subscribe
+from .reports import EventListener, subscribe
 from .smpp.address import normalize_recipient
 from .smpp.compose import MessageKind, MessageRequest
 from .smpp.errors import AddressError, SmscRequestError
 from .smpp.outcomes import CALL_ANSWERED, CALL_FAILED, CALL_NO_ANSWER, call_result
 from .smpp.receipts import DeliveryState, message_id_keys, normalize_message_id
-
-if TYPE_CHECKING:
-    from .hub import SmscHub
+from .tracking import MessageTracker
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -166,10 +164,21 @@ def contains_word(text: str, word: str) -> bool:
 class EscalationManager:
     """The running escalations of one account, their store and their events."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, hub: SmscHub) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        *,
+        tracker: MessageTracker,
+        send: SendRequest,
+        add_event_listener: Callable[[EventListener], CALLBACK_TYPE],
+    ) -> None:
         self._hass = hass
         self._entry = entry
-        self._hub = hub
+        # The hub's: what its sends became, how it sends, and the reports it fires.
+        self._tracker = tracker
+        self._send_request = send
+        self._add_event_listener = add_event_listener
         self._store: Store[dict[str, Any]] = Store(
             hass, STORE_VERSION, f"{DOMAIN}.escalations.{entry.entry_id}"
         )
@@ -186,7 +195,7 @@ class EscalationManager:
 
     async def async_start(self) -> None:
         """Resume what was running before, or end it as interrupted when it is too late."""
-        self._unsubscribe = self._hub.async_add_event_listener(self._on_event)
+        self._unsubscribe = self._add_event_listener(self._on_event)
         stored = await self._store.async_load() or {}
         now = _now()
         for data in stored.get("escalations", []):
@@ -328,7 +337,7 @@ class EscalationManager:
                 continue
             for message_id in result.message_ids[-1:]:
                 key = normalize_message_id(message_id, hint="decimal")
-                tracked = self._hub.tracker.find((key,))
+                tracked = self._tracker.find((key,))
                 if tracked is not None and tracked.state is not None and tracked.state.is_final:
                     # Its report came before the send returned.
                     state = delivery_state(tracked.state)
@@ -371,7 +380,7 @@ class EscalationManager:
     async def _wait_for_call(self, escalation: Escalation, pending: PendingCall) -> str:
         keys = {normalize_message_id(i, hint="decimal") for i in pending.message_ids}
         # The report may have come before the send returned.
-        tracked = self._hub.tracker.find(keys) if keys else None
+        tracked = self._tracker.find(keys) if keys else None
         known = tracked and tracked.state and call_result(tracked.state, tracked.error_code)
         if known:
             return known
@@ -392,7 +401,7 @@ class EscalationManager:
 
     async def _send(self, request: MessageRequest, plan: EscalationPlan) -> list[RecipientResult]:
         try:
-            return await self._hub.async_send(request, plan.recipients)
+            return await self._send_request(request, plan.recipients)
         except SmscRequestError as err:
             results = []
             for number in plan.recipients:
@@ -514,12 +523,11 @@ def _now() -> float:
 DATA_ESCALATIONS: Final[HassKey[dict[str, EscalationManager]]] = HassKey(f"{DOMAIN}_escalations")
 
 
-async def async_setup_escalations(hass: HomeAssistant, entry: ConfigEntry) -> None:
+async def async_setup_escalations(
+    hass: HomeAssistant, entry: ConfigEntry, manager: EscalationManager
+) -> None:
     """Start an account's escalations (resuming stored ones) once its hub is bound."""
-    hub: SmscHub = entry.runtime_data
-    manager = EscalationManager(hass, entry, hub)
     hass.data.setdefault(DATA_ESCALATIONS, {})[entry.entry_id] = manager
-    hub.reports.escalations = manager
     # At shutdown the session closes at once: stop first, so no step is taken on a dead link.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stopper(manager)))
     # The calls' words, and the logbook's, which reads them synchronously from the cache.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -12,10 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import EVENT_DELIVERY_REPORT, EVENT_HLR_RESULT, EVENT_MESSAGE_RECEIVED
 from .delivery_states import DELIVERY_STATES
 from .entity import SmscAccountEntity
-from .hub import SmscHub
-
-if TYPE_CHECKING:
-    from . import SmscConfigEntry
+from .hub import SmscConfigEntry, SmscHub
 
 PARALLEL_UPDATES = 0
 

@@ -27,6 +27,7 @@ from .const import (
     DEFAULT_SUBMIT_WINDOW,
     DOMAIN,
 )
+from .escalation import EscalationManager
 from .failures import async_report_partial_failure
 from .models import HubCounters, RecipientResult, RecipientStatus
 from .persistence import HubStore
@@ -96,6 +97,9 @@ def session_config(data: Mapping[str, Any], options: Mapping[str, Any]) -> Sessi
     )
 
 
+type SmscConfigEntry = ConfigEntry[SmscHub]
+
+
 class SmscHub:
     """One SMSC account: the one object the platforms, actions and diagnostics talk to."""
 
@@ -128,8 +132,20 @@ class SmscHub:
         )
         self.store = HubStore(hass, entry.entry_id, tracker=self.tracker, guard=self.sender.guard)
         self.tracker.on_change = self.store.schedule_save
-        self.assist = AssistResponder(hass, entry, self)
+        # The parts that send on their own get the hub's way to send, never the hub itself.
+        self.assist = AssistResponder(
+            hass, entry, send=self.async_send, compose=self.sender.compose
+        )
         self.reports.assist = self.assist
+        # Started once the session is bound (`async_setup_escalations`).
+        self.escalations = EscalationManager(
+            hass,
+            entry,
+            tracker=self.tracker,
+            send=self.async_send,
+            add_event_listener=self.async_add_event_listener,
+        )
+        self.reports.escalations = self.escalations
         self._listeners: list[CALLBACK_TYPE] = []
         # An outage is logged once when the link drops and once when it is back, however many
         # reconnects fail in between; past the submit timeout it makes sending unavailable.

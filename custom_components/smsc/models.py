@@ -1,11 +1,18 @@
-"""The records the hub hands to platforms and actions: send results, counters, recipient status."""
+"""The records the hub and its parts share: send results, counters, statuses, Assist messages.
+
+Also the one way the hub's parts send (`SendRequest`): the hub hands them its `async_send`, so
+none of them imports the hub.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from enum import StrEnum
+from typing import Any, Final, Protocol
 
+from .smpp.compose import MessageRequest
 from .smpp.errors import SmscRequestError, render_message
 from .smpp.receipts import DeliveryState, HlrResult
 
@@ -85,3 +92,41 @@ class RecipientStatus:
     # How the last voice call to the recipient ended (smpp.outcomes), and SMSC's err for it.
     call_result: str | None = None
     call_error_code: int | None = None
+
+
+class SendRequest(Protocol):
+    """Send one request to each recipient, through the account's guards (`SmscHub.async_send`)."""
+
+    async def __call__(
+        self, request: MessageRequest, recipients: Sequence[str], *, sender: str | None = None
+    ) -> list[RecipientResult]:
+        """One result per recipient, in their order; raises SmscRequestError for bad input."""
+
+
+class AssistResult(StrEnum):
+    """What became of a message meant for Assist (`result` of ``smsc_assist_handled``)."""
+
+    ANSWERED = "answered"  # the agent's own words were texted back
+    FAILED = "failed"  # the agent raised or took too long: the apology was texted back
+    RATE_LIMITED = "rate_limited"  # no answer: the sender had all answers of the hour
+    NOT_LOADED = "conversation_not_loaded"  # no answer: Home Assistant has no conversation
+    LOCKED_OUT = "locked_out"  # no answer for an hour: too many wrong PINs from this number
+
+
+@dataclass(frozen=True, slots=True)
+class AssistMessage:
+    """An incoming message from a recipient allowed to talk to Assist, its PIN taken out."""
+
+    name: str
+    number: str
+    device_id: str | None
+    reply_from: str | None
+    written_to: str
+    text: str
+    handed_over: bool
+    # Decided at once when the message is not handed to the agent (None: nothing to report).
+    result: AssistResult | None = None
+
+    def event_fields(self) -> dict[str, Any]:
+        """What ``smsc_message_received`` carries for it: never the PIN."""
+        return {"text": self.text, "device_id": self.device_id, "assist": self.handed_over}

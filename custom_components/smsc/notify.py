@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.notify import NotifyEntity
 from homeassistant.components.notify.const import ATTR_DATA, ATTR_TARGET, DOMAIN as NOTIFY_DOMAIN
@@ -17,7 +17,7 @@ import voluptuous as vol
 
 from .const import CONF_CHANNELS, DOMAIN
 from .entity import SmscRecipientEntity
-from .hub import SmscHub
+from .hub import SmscConfigEntry, SmscHub
 from .recipient_entities import async_setup_recipient_entities
 from .services import (
     ATTR_COMMENT,
@@ -28,9 +28,6 @@ from .services import (
     async_send,
 )
 from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
-
-if TYPE_CHECKING:
-    from . import SmscConfigEntry
 
 PARALLEL_UPDATES = 0
 

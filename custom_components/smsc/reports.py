@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -20,7 +20,7 @@ from .const import (
     EVENT_MESSAGE_RECEIVED,
 )
 from .delivery_states import delivery_state
-from .models import HubCounters, RecipientStatus
+from .models import AssistMessage, HubCounters, RecipientStatus
 from .recipients import find_recipient, recipient_device_id
 from .smpp.address import normalize_sender
 from .smpp.compose import MessageKind
@@ -32,16 +32,31 @@ from .smpp.receipts import DeliveryReceipt, DeliveryState, HlrResult, UnparsedRe
 from .smpp.tally import FailureTally
 from .tracking import DeliveryWaiters, MessageTracker, TrackedMessage
 
-if TYPE_CHECKING:
-    from .assist import AssistResponder
-    from .escalation import EscalationManager
-
 _LOGGER = logging.getLogger(__name__)
 
 type EventListener = Callable[[str, dict[str, Any]], None]
 
 VIRTUAL_NUMBERS_KEPT: Final = 16
 """Most numbers remembered as the account's own (written to by incoming messages)."""
+
+
+class ReplyTaker(Protocol):
+    """Who takes the replies that acknowledge an alarm: the account's escalations."""
+
+    def take_reply(self, number: str, text: str) -> bool:
+        """Whether the message acknowledged a running escalation (then Assist never sees it)."""
+
+
+class QuestionScreen(Protocol):
+    """Who answers recipients' messages: the account's Assist."""
+
+    def screen(
+        self, message: IncomingMessage, recipient: ConfigSubentry, device_id: str | None
+    ) -> AssistMessage | None:
+        """Decide about a recipient's message before its event fires; None: not for Assist."""
+
+    def respond(self, message: AssistMessage) -> None:
+        """Act on a screened message once its event has fired."""
 
 
 class ReportFanOut:
@@ -72,9 +87,9 @@ class ReportFanOut:
         # message from one of them is the account talking to itself, never a question.
         self._virtual_numbers: OrderedDict[str, None] = OrderedDict()
         # Set by the hub: takes the messages of recipients who may talk to Assist.
-        self.assist: AssistResponder | None = None
-        # Set by the escalations' setup: takes the replies that acknowledge an alarm.
-        self.escalations: EscalationManager | None = None
+        self.assist: QuestionScreen | None = None
+        # Set by the hub: takes the replies that acknowledge an alarm.
+        self.escalations: ReplyTaker | None = None
 
     @callback
     def async_add_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:

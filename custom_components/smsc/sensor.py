@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import (
     DOMAIN as SENSOR_DOMAIN,
@@ -23,13 +22,10 @@ from .const import CONF_CHANNELS
 from .delivery_states import DELIVERY_STATES, delivery_state, restored_delivery_state
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity
 from .escalation import EscalationManager, escalations_of
-from .hub import SmscHub
+from .hub import SmscConfigEntry, SmscHub
 from .models import HubCounters, RecipientStatus
 from .recipient_entities import async_setup_recipient_entities
 from .smpp.outcomes import CALL_RESULTS, error_slug
-
-if TYPE_CHECKING:
-    from . import SmscConfigEntry
 
 PARALLEL_UPDATES = 0
 

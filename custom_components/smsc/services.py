@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
@@ -28,14 +28,11 @@ import voluptuous as vol
 
 from .const import DOMAIN
 from .failures import async_report_partial_failure
-from .hub import SmscHub
+from .hub import SmscConfigEntry, SmscHub
 from .models import RecipientResult
 from .smpp.compose import VOICES, Encoding, MessageKind, MessageRequest
 from .smpp.errors import SmscRequestError
 from .targets import async_target_recipients
-
-if TYPE_CHECKING:
-    from . import SmscConfigEntry
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_RECIPIENTS: Final = "recipients"
