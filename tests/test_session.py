@@ -842,7 +842,7 @@ async def test_unknown_response_is_ignored(smsc_simulator: SmscSimulator) -> Non
 
 
 async def test_malformed_deliver_sm_is_answered(smsc_simulator: SmscSimulator) -> None:
-    """A deliver_sm smpplib cannot parse is still answered, so SMSC does not resend it."""
+    """A deliver_sm that cannot be parsed is still answered, so SMSC does not resend it."""
     log = PduLog(smsc_simulator)
     async with open_session(smsc_simulator) as (session, recorder):
         body = SmBody(short_message=b"hello").encode() + b"\x14"  # a cut-off TLV header

@@ -1,4 +1,4 @@
-"""Tests of deliver_sm classification and of reading smpplib's PDU."""
+"""Tests of deliver_sm classification and of reading it from the frame."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from custom_components.smsc.smpp.receipts import (
     UnparsedReason,
     UnparsedReport,
 )
+from custom_components.smsc.smpp.wire import UnparsablePdu, read_deliver_sm
 
 from .pdus import STD_DATES, mo_sm, part, receipt, receipt_sm, receipty_text, udh8
 
@@ -126,49 +127,53 @@ def test_receipt_with_udh_is_stripped() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# From smpplib's PDU
+# From the frame
 
 
-def smpplib_deliver_sm(
-    short_message: bytes, *, esm_class: int = 0, data_coding: int = 0, tlvs: bytes = b""
-) -> Any:
-    """Parse a deliver_sm with smpplib itself, as the session layer will receive it."""
+def deliver_sm_frame(
+    short_message: bytes,
+    *,
+    esm_class: int = 0,
+    data_coding: int = 0,
+    tlvs: bytes = b"",
+    source: bytes = b"79001234567",
+    destination: bytes = b"SMSC",
+) -> bytes:
+    """A deliver_sm frame as SMSC writes it (sequence 7)."""
     body = (
         b"\x00"
         + b"\x01\x01"
-        + b"79001234567\x00"
+        + source
+        + b"\x00"
         + b"\x05\x00"
-        + b"SMSC\x00"
+        + destination
+        + b"\x00"
         + bytes((esm_class, 0, 0))
         + b"\x00\x00"
         + bytes((0, 0, data_coding, 0, len(short_message)))
         + short_message
         + tlvs
     )
-    header = struct.pack(">IIII", 16 + len(body), 0x00000005, 0, 7)
-    client = SimpleNamespace(sequence=0, next_sequence=lambda: 1)  # only numbers PDUs
-    return smpplib.smpp.parse_pdu(header + body, client=client, allow_unknown_opt_params=True)
+    return struct.pack(">IIII", 16 + len(body), 0x00000005, 0, 7) + body
 
 
 def tlv(tag: int, value: bytes) -> bytes:
     return struct.pack(">HH", tag, len(value)) + value
 
 
-def test_from_smpplib_receipt() -> None:
-    """smpplib gives bytes and ints; from_pdu turns them into our types."""
-    pdu = smpplib_deliver_sm(
-        f"id:123 sub:001 dlvrd:001 {STD_DATES} stat:DELIVRD err:000 text:hi".encode(),
+def test_a_receipt_frame() -> None:
+    """Addresses and TLVs become our types; an unknown TLV is skipped."""
+    text = f"id:123 sub:001 dlvrd:001 {STD_DATES} stat:DELIVRD err:000 text:hi".encode()
+    frame = deliver_sm_frame(
+        text,
         esm_class=0x04,
-        tlvs=tlv(0x001E, b"7B\x00") + tlv(0x0427, b"\x02"),
+        tlvs=tlv(0x001E, b"7B\x00") + tlv(0x1403, b"vendor") + tlv(0x0427, b"\x02"),
     )
-    assert isinstance(pdu.source_addr, bytes)
-    assert isinstance(pdu.receipted_message_id, bytes)
-    assert isinstance(pdu.message_state, int)
-    sm = DeliverSm.from_pdu(pdu)
+    sm = read_deliver_sm(frame)
     assert sm == DeliverSm(
         esm_class=4,
         data_coding=0,
-        short_message=pdu.short_message,
+        short_message=text,
         source_addr="79001234567",
         destination_addr="SMSC",
         receipted_message_id="7B",
@@ -179,59 +184,105 @@ def test_from_smpplib_receipt() -> None:
     assert result.state is DeliveryState.DELIVERED
 
 
-def test_from_smpplib_tlv_without_nul_loses_a_character() -> None:
-    """smpplib cuts the last octet of a string TLV; the text's id repairs it."""
-    pdu = smpplib_deliver_sm(
+def test_reads_what_smpplib_reads() -> None:
+    """The same frame through smpplib's own parser gives the same fields."""
+    frame = deliver_sm_frame(
+        "Привет".encode("utf-16-be"),
+        esm_class=0x40,
+        data_coding=8,
+        tlvs=tlv(0x020C, b"\x12\x34")
+        + tlv(0x020E, b"\x02")
+        + tlv(0x020F, b"\x01")
+        + tlv(0x0424, b"payload")
+        + tlv(0x001E, b"ABC\x00"),
+    )
+    client = SimpleNamespace(sequence=0, next_sequence=lambda: 1)  # only numbers PDUs
+    pdu = smpplib.smpp.parse_pdu(frame, client=client, allow_unknown_opt_params=True)
+    sm = read_deliver_sm(frame)
+    assert (sm.esm_class, sm.data_coding, sm.short_message) == (
+        pdu.esm_class,
+        pdu.data_coding,
+        pdu.short_message,
+    )
+    assert (sm.source_addr, sm.destination_addr) == (
+        pdu.source_addr.decode(),
+        pdu.destination_addr.decode(),
+    )
+    assert (sm.sar_msg_ref_num, sm.sar_total_segments, sm.sar_segment_seqnum) == (
+        pdu.sar_msg_ref_num,
+        pdu.sar_total_segments,
+        pdu.sar_segment_seqnum,
+    )
+    assert sm.message_payload == pdu.message_payload
+    assert sm.receipted_message_id == pdu.receipted_message_id.decode() == "ABC"
+
+
+def test_a_string_tlv_without_its_nul_keeps_every_character() -> None:
+    """smpplib cut the last octet of a string TLV, assuming a NUL; the frame's reader does not."""
+    frame = deliver_sm_frame(
         b"id:855469 stat:DELIVRD err:000", esm_class=0x04, tlvs=tlv(0x001E, b"855469")
     )
-    assert pdu.receipted_message_id == b"85546"
-    result = receipt(parse_deliver_sm(DeliverSm.from_pdu(pdu)))
-    assert result.lookup_keys[0] == "855469"
+    sm = read_deliver_sm(frame)
+    assert sm.receipted_message_id == "855469"
+    assert receipt(parse_deliver_sm(sm)).lookup_keys[0] == "855469"
 
 
-def test_from_smpplib_sar_mo() -> None:
-    """SAR TLVs come through from_pdu as ints."""
-    pdu = smpplib_deliver_sm(
+def test_sar_tlvs_of_an_incoming_part() -> None:
+    frame = deliver_sm_frame(
         "Привет".encode("utf-16-be"),
         data_coding=8,
         tlvs=tlv(0x020C, b"\x12\x34") + tlv(0x020E, b"\x02") + tlv(0x020F, b"\x01"),
     )
-    incoming = part(parse_deliver_sm(DeliverSm.from_pdu(pdu)))
+    incoming = part(parse_deliver_sm(read_deliver_sm(frame)))
     assert (incoming.reference_kind, incoming.reference) == ("sar", 0x1234)
     assert (incoming.total, incoming.sequence) == (2, 1)
 
 
-def test_from_pdu_accepts_str_and_missing_attributes() -> None:
-    """Strings work as well as bytes; missing attributes are defaults."""
-    sm = DeliverSm.from_pdu(
-        SimpleNamespace(
-            esm_class="4",
-            short_message="id:5 stat:DELIVRD",
-            source_addr="123\x00",
-            receipted_message_id=b"5\x00",
+def test_addresses_that_are_not_utf8() -> None:
+    """An alphanumeric sender in another 8-bit alphabet is read as Latin-1, never refused."""
+    sm = read_deliver_sm(deliver_sm_frame(b"hi", source=b"Caf\xe9"))
+    assert sm.source_addr == "Café"
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(16, id="an empty body"),
+        pytest.param(30, id="source_addr without its NUL"),
+        pytest.param(52, id="short_message shorter than sm_length"),
+        pytest.param(-3, id="a TLV longer than the rest"),
+        pytest.param(-5, id="a TLV header cut off"),
+    ],
+)
+def test_a_truncated_body_is_unparsable(cut: int) -> None:
+    """The header is still known, so the session can answer it."""
+    frame = deliver_sm_frame(b"id:1 stat:DELIVRD err:000", tlvs=tlv(0x0427, b"\x02\x00\x00"))
+    body = frame[16:cut]
+    truncated = struct.pack(">IIII", 16 + len(body), 0x00000005, 0, 7) + body
+    with pytest.raises(UnparsablePdu) as err:
+        read_deliver_sm(truncated)
+    assert (err.value.command_id, err.value.sequence) == (0x00000005, 7)
+
+
+@given(st.binary(max_size=200))
+def test_fuzz_any_body_reads_or_is_unparsable(body: bytes) -> None:
+    """Whatever SMSC writes, the reader gives a DeliverSm that parses, or UnparsablePdu."""
+    frame = struct.pack(">IIII", 16 + len(body), 0x00000005, 0, 9) + body
+    try:
+        sm = read_deliver_sm(frame)
+    except UnparsablePdu as err:
+        unparsable = err
+    else:
+        result = parse_deliver_sm(sm)
+        assert not (
+            isinstance(result, UnparsedReport) and result.reason is UnparsedReason.PARSER_ERROR
         )
-    )
-    assert sm.esm_class == 4
-    assert sm.short_message == b"id:5 stat:DELIVRD"
-    assert sm.source_addr == "123"
-    assert sm.destination_addr == ""
-    assert sm.receipted_message_id == "5"
-    assert sm.message_state is None
-    assert sm.message_payload is None
-
-
-def test_from_pdu_survives_hostile_object() -> None:
-    """An object whose attributes raise gives an empty DeliverSm."""
-
-    class Hostile:
-        def __getattr__(self, name: str) -> Any:
-            raise RuntimeError(name)
-
-    assert DeliverSm.from_pdu(Hostile()) == DeliverSm()
+        return
+    assert (unparsable.command_id, unparsable.sequence) == (0x00000005, 9)
 
 
 def test_safety_net_catches_a_badly_built_deliver_sm() -> None:
-    """Wrong types that bypass from_pdu end in PARSER_ERROR, not an exception."""
+    """Wrong types (a DeliverSm not built by the reader) end in PARSER_ERROR, not a raise."""
     bad = DeliverSm(esm_class=None, short_message="id:1")  # type: ignore[arg-type]
     result = parse_deliver_sm(bad)
     assert isinstance(result, UnparsedReport)
@@ -274,34 +325,3 @@ def test_fuzz_parse_deliver_sm_never_raises(sm: DeliverSm) -> None:
     if isinstance(result, IncomingPart):
         assert 1 <= result.sequence <= result.total <= 255
         assert isinstance(IncomingAssembler().feed(result), IncomingMessage | None)
-
-
-@given(
-    st.dictionaries(
-        st.sampled_from(
-            [
-                "esm_class",
-                "data_coding",
-                "short_message",
-                "source_addr",
-                "destination_addr",
-                "receipted_message_id",
-                "message_state",
-                "message_payload",
-                "sar_msg_ref_num",
-                "sar_total_segments",
-                "sar_segment_seqnum",
-            ]
-        ),
-        st.one_of(
-            st.none(), st.integers(), st.binary(), st.text(), st.floats(), st.lists(st.integers())
-        ),
-    )
-)
-def test_fuzz_from_pdu_never_raises(attributes: dict[str, Any]) -> None:
-    """Whatever the attributes hold, from_pdu builds a DeliverSm that parses."""
-    sm = DeliverSm.from_pdu(SimpleNamespace(**attributes))
-    assert isinstance(sm.short_message, bytes)
-    assert isinstance(sm.esm_class, int)
-    result = parse_deliver_sm(sm)
-    assert not (isinstance(result, UnparsedReport) and result.reason is UnparsedReason.PARSER_ERROR)

@@ -431,3 +431,18 @@ def test_restore_drops_what_no_rule_applies_to(clock: FakeClock) -> None:
         wall_now=1_700_000_001.0,
     )
     assert [row[0] for row in after.export(wall_now=1_700_000_001.0)] == ["79990000002"]
+
+
+def test_a_snapshot_is_not_changed_by_later_sends(clock: FakeClock) -> None:
+    """Another thread may build the rows while the loop sends on: states are replaced."""
+    guard = SendGuard(clock=clock)
+    guard.record("79991234567", "First")
+    snapshot = guard.snapshot(wall_now=1_700_000_000.0)
+    clock.advance(1.0)
+    guard.record("79991234567", "Second")
+    guard.record("79990000001", "Other")
+    rows = SendGuard.rows(snapshot)
+    assert [(row[0], row[1], row[2], len(row[3])) for row in rows] == [
+        ("79991234567", 1_700_000_000.0, 1, 1)
+    ]
+    assert [row[2] for row in guard.export(wall_now=1_700_000_001.0)] == [2, 1]

@@ -9,7 +9,7 @@ from unittest.mock import MagicMock
 
 from smpplib import smpp
 
-from custom_components.smsc.smpp.wire import SmscClient, SubmitFactory
+from custom_components.smsc.smpp.wire import Link, SmscClient, SubmitFactory
 from tests.test_session import params
 
 
@@ -55,3 +55,27 @@ async def test_fast_submit_pdus_are_byte_for_byte_smpplib() -> None:
     first, second = factory.make(params(8)), factory.make(params(9))
     assert first.sequence != second.sequence
     assert first.generate() != second.generate()
+
+
+def test_frames_are_taken_one_at_a_time(socket_enabled: None) -> None:
+    """A caller that stops between two frames (to let the loop run) leaves the rest queued."""
+    ours, theirs = socket.socketpair()
+    try:
+        client = SmscClient("127.0.0.1", 2775, allow_unknown_opt_params=True)
+        client._socket = ours
+        link = Link(client)
+        frame = bytes.fromhex("00000010800000150000000000000007")  # enquire_link_resp
+        link.inbuf += frame * 3 + frame[:6]
+        frames = link.frames()
+        assert next(frames) == frame
+        frames.close()
+        assert bytes(link.inbuf) == frame * 2 + frame[:6]
+        assert list(link.frames()) == [frame, frame]
+        assert bytes(link.inbuf) == frame[:6]
+        assert link.corrupt is None
+        link.inbuf[:] = b"\x00\x00\x00\x02" + frame  # a length no PDU has
+        assert list(link.frames()) == []
+        assert link.corrupt == "invalid PDU length 2"
+    finally:
+        ours.close()
+        theirs.close()

@@ -61,6 +61,7 @@ from .wire import (
     Link,
     SmscClient,
     UnparsablePdu,
+    read_deliver_sm,
     submit_sm_resp_message_id,
 )
 
@@ -70,8 +71,11 @@ _LOGGER = logging.getLogger(__name__)
 _READ_TICK: Final = 1.0
 # How long a closing session waits for SMSC's unbind_resp.
 _UNBIND_GRACE: Final = 2.0
-# The longest the I/O thread parses a burst before it lets the event loop's thread run.
-_HOLD_GIL: Final = 0.001
+# The longest the I/O thread parses a burst before it lets the event loop's thread run, and
+# how long it then sleeps: a real sleep, as `sleep(0)` gives the GIL straight back to this
+# thread and leaves the loop's thread waiting out the 5 ms switch interval.
+_HOLD_GIL: Final = 0.0005
+_GIL_PAUSE: Final = 0.0001
 # SMSC counts a second's submits as they arrive: a few milliseconds of network jitter must not
 # squeeze one more into its second than the rate, so the window is this much longer than that.
 _PACING_MARGIN: Final = 0.05
@@ -402,7 +406,7 @@ class IoThread(threading.Thread):
                         # the event loop would wait up to the 5 ms switch interval at every
                         # turn. Hand over what is parsed, then let the loop thread run.
                         self._flush_outbox()
-                        time.sleep(0)
+                        time.sleep(_GIL_PAUSE)
                         yield_at = time.monotonic() + _HOLD_GIL
                 if link.corrupt:
                     raise ConnectionDropped(link.corrupt)
@@ -475,25 +479,29 @@ class IoThread(threading.Thread):
             self._resolve_submit(sequence, status, frame)
             return False
         try:
+            if command_id == DELIVER_SM:  # every report: read without smpplib, as fast
+                self._on_deliver_sm(link, sequence, read_deliver_sm(frame))
+                return False
             pdu = link.client.parse_frame(frame)
         except UnparsablePdu as err:
             self._counters.unparsable_pdus += 1
-            _LOGGER.warning("Ignoring a PDU smpplib cannot parse: %s", err)
+            _LOGGER.warning("Ignoring a PDU that cannot be parsed: %s", err)
             self._on_unparsable(link, err, frame)
             return False
         return self._dispatch(link, pdu)
+
+    def _on_deliver_sm(self, link: Link, sequence: int, deliver_sm: DeliverSm) -> None:
+        self._counters.delivers += 1
+        # SMSC resends a deliver_sm that is not answered, so answer first, always.
+        link.answer("deliver_sm_resp", sequence, consts.SMPP_ESME_ROK)
+        received = self._parse_deliver(deliver_sm)
+        if received is not None and self._on_deliver is not None:
+            self._emit(self._on_deliver, received)
 
     def _dispatch(self, link: Link, pdu: Any) -> bool:
         command = pdu.command
         if command == "generic_nack":
             self._resolve_submit(int(pdu.sequence), int(pdu.status) or _SYSERR, b"")
-        elif command == "deliver_sm":
-            self._counters.delivers += 1
-            # SMSC resends a deliver_sm that is not answered, so answer first, always.
-            link.answer("deliver_sm_resp", pdu.sequence, consts.SMPP_ESME_ROK)
-            received = self._parse_deliver(pdu)
-            if received is not None and self._on_deliver is not None:
-                self._emit(self._on_deliver, received)
         elif command == "enquire_link":
             link.answer("enquire_link_resp", pdu.sequence, consts.SMPP_ESME_ROK)
         elif command == "unbind":
@@ -528,9 +536,9 @@ class IoThread(threading.Thread):
         else:
             link.answer("generic_nack", err.sequence, consts.SMPP_ESME_RINVCMDID)
 
-    def _parse_deliver(self, pdu: Any) -> Received | None:
+    def _parse_deliver(self, deliver_sm: DeliverSm) -> Received | None:
         # Parsed here, so a burst of receipts costs the event loop only the dispatch.
-        result = parse_deliver_sm(DeliverSm.from_pdu(pdu))
+        result = parse_deliver_sm(deliver_sm)
         if isinstance(result, IncomingPart):
             # None until every part of a concatenated message is in.
             return self._assembler.feed(result)

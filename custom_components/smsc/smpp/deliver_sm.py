@@ -1,8 +1,8 @@
 """Classify each ``deliver_sm``: delivery receipt, HLR result, incoming SMS part, or unusable.
 
-Used on the session's I/O thread: the session builds a :class:`DeliverSm` from smpplib's PDU
-(:meth:`DeliverSm.from_pdu`) and calls :func:`parse_deliver_sm`, which never raises and returns
-one of
+Used on the session's I/O thread: the session reads a :class:`DeliverSm` from the frame
+(:func:`.wire.read_deliver_sm`) and calls :func:`parse_deliver_sm`, which never raises and
+returns one of
 
 * :class:`.receipts.DeliveryReceipt` -- a status report for a message we sent;
 * :class:`.receipts.HlrResult` -- the answer to an ``__HLR__`` request (SMSC sends it as a
@@ -67,28 +67,6 @@ def _as_int(value: object) -> int | None:
     return None
 
 
-def _as_bytes(value: object) -> bytes:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8", errors="replace")
-    return b""
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        data = bytes(value)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    elif isinstance(value, str):
-        text = value
-    else:
-        return ""
-    return text.replace("\x00", "")
-
-
 @dataclass(frozen=True, slots=True)
 class DeliverSm:
     """The fields of a ``deliver_sm`` this module uses."""
@@ -104,37 +82,6 @@ class DeliverSm:
     sar_msg_ref_num: int | None = None
     sar_total_segments: int | None = None
     sar_segment_seqnum: int | None = None
-
-    @classmethod
-    def from_pdu(cls, pdu: object) -> DeliverSm:
-        """Read the fields from smpplib's ``DeliverSM`` (or any object with those attributes).
-
-        smpplib gives ``bytes`` for the addresses, ``short_message``, ``message_payload`` and
-        ``receipted_message_id``, ``int`` for ``esm_class``/``data_coding``/``message_state``/
-        ``sar_*``, and None for an absent TLV; ``str`` is accepted too.  Never raises.
-        """
-
-        def attr(name: str) -> object:
-            try:
-                return getattr(pdu, name, None)
-            except Exception:  # a hostile __getattr__ must not break the reader
-                return None
-
-        receipted = attr("receipted_message_id")
-        payload = attr("message_payload")
-        return cls(
-            esm_class=_as_int(attr("esm_class")) or 0,
-            data_coding=_as_int(attr("data_coding")) or 0,
-            short_message=_as_bytes(attr("short_message")),
-            source_addr=_as_text(attr("source_addr")),
-            destination_addr=_as_text(attr("destination_addr")),
-            receipted_message_id=None if receipted is None else _as_text(receipted),
-            message_state=_as_int(attr("message_state")),
-            message_payload=None if payload is None else _as_bytes(payload),
-            sar_msg_ref_num=_as_int(attr("sar_msg_ref_num")),
-            sar_total_segments=_as_int(attr("sar_total_segments")),
-            sar_segment_seqnum=_as_int(attr("sar_segment_seqnum")),
-        )
 
 
 # --------------------------------------------------------------------------------------------

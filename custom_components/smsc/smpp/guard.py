@@ -26,7 +26,10 @@ only for ``duplicate_window``, and at most ``max_recipients`` recipients are tra
 recently used is forgotten first; SMSC still enforces its rules for a forgotten one).
 
 :meth:`SendGuard.export` and :meth:`SendGuard.restore` carry the state across a restart in
-wall-clock time (the guard's own clock is monotonic, which a restart resets).
+wall-clock time (the guard's own clock is monotonic, which a restart resets). A recipient's
+state is never changed in place, only replaced, so :meth:`SendGuard.snapshot` is a plain copy
+of the mapping that another thread may turn into rows (:meth:`SendGuard.rows`) while the loop
+goes on sending.
 
 Pure Python, no Home Assistant imports; the clock is injectable for tests.
 """
@@ -34,7 +37,7 @@ Pure Python, no Home Assistant imports; the clock is injectable for tests.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 import hashlib
 import math
@@ -126,11 +129,21 @@ class PartsDeadline:
             )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Recipient:
+    """What the rules need of one recipient; replaced at each send, never changed."""
+
     last: float
     chain: int
-    texts: dict[bytes, float]
+    texts: Mapping[bytes, float]  # text digest -> when sent; never changed once made
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSnapshot:
+    """The guard's state at one moment: what `SendGuard.rows` turns into stored rows."""
+
+    recipients: list[tuple[str, _Recipient]]
+    offset: float  # wall-clock time minus the guard's clock
 
 
 class SendGuard:
@@ -179,9 +192,8 @@ class SendGuard:
         state = self._recipients.get(recipient)
         if state is None:
             return
-        self._expire_texts(state, now)
         sent_at = state.texts.get(_digest(text))
-        if sent_at is not None:
+        if sent_at is not None and now - sent_at < self._duplicate_window:
             wait = self._duplicate_window - (now - sent_at)
             raise DuplicateMessageError(
                 "duplicate_message",
@@ -206,18 +218,19 @@ class SendGuard:
         """Remember that SMSC accepted ``text`` for ``recipient`` now."""
         now = self._clock()
         self._expire(now)
-        state = self._recipients.pop(recipient, None)
-        if state is None:
-            state = _Recipient(last=now, chain=1, texts={})
-        else:
-            self._expire_texts(state, now)
-            state.chain = state.chain + 1 if now - state.last < self._flood_interval else 1
-            state.last = now
+        previous = self._recipients.pop(recipient, None)
         digest = _digest(text)
-        state.texts.pop(digest, None)
-        state.texts[digest] = now
-        while len(state.texts) > MAX_TEXTS_PER_RECIPIENT:
-            del state.texts[next(iter(state.texts))]
+        if previous is None:
+            chain = 1
+            texts: dict[bytes, float] = {}
+        else:
+            chain = previous.chain + 1 if now - previous.last < self._flood_interval else 1
+            texts = self._fresh_texts(previous, now)
+            texts.pop(digest, None)
+        texts[digest] = now
+        while len(texts) > MAX_TEXTS_PER_RECIPIENT:
+            del texts[next(iter(texts))]
+        state = _Recipient(last=now, chain=chain, texts=texts)
         self._recipients[recipient] = state
         while len(self._recipients) > self._max_recipients:
             self._recipients.popitem(last=False)
@@ -227,9 +240,18 @@ class SendGuard:
 
         One row per recipient: ``[recipient, last send, chain, [[text digest hex, sent], ...]]``.
         """
+        return self.rows(self.snapshot(wall_now))
+
+    def snapshot(self, wall_now: float) -> GuardSnapshot:
+        """The state now, copied at once (on the event loop, which changes it)."""
         now = self._clock()
         self._expire(now)
-        offset = wall_now - now
+        return GuardSnapshot(list(self._recipients.items()), wall_now - now)
+
+    @staticmethod
+    def rows(snapshot: GuardSnapshot) -> list[list[Any]]:
+        """A snapshot as :meth:`export` rows; any thread may build them (states never change)."""
+        offset = snapshot.offset
         return [
             [
                 recipient,
@@ -237,7 +259,7 @@ class SendGuard:
                 state.chain,
                 [[digest.hex(), sent_at + offset] for digest, sent_at in state.texts.items()],
             ]
-            for recipient, state in self._recipients.items()
+            for recipient, state in snapshot.recipients
         ]
 
     def restore(self, rows: Iterable[Any], wall_now: float) -> None:
@@ -281,11 +303,7 @@ class SendGuard:
                 break
             recipients.popitem(last=False)
 
-    def _expire_texts(self, state: _Recipient, now: float) -> None:
-        expired = [
-            digest
-            for digest, sent_at in state.texts.items()
-            if now - sent_at >= self._duplicate_window
-        ]
-        for digest in expired:
-            del state.texts[digest]
+    def _fresh_texts(self, state: _Recipient, now: float) -> dict[bytes, float]:
+        """A new mapping of the texts of `state` that the duplicate rule still applies to."""
+        window = self._duplicate_window
+        return {digest: at for digest, at in state.texts.items() if now - at < window}

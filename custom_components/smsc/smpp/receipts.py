@@ -378,10 +378,11 @@ def _url_text(value: str | None) -> str | None:
 
 
 def _choose_id(tlv_id: str | None, text_id: str) -> str:
-    """The TLV id wins, unless smpplib cut its last character off.
+    """The TLV id wins, unless it is the text's id with its last character cut off.
 
-    smpplib drops the last octet of a string TLV, assuming it is the NUL; an SMSC that sends the
-    id without the NUL loses a character.  Such an id is the text's id minus its last character.
+    A reader that assumes every string TLV ends in a NUL (smpplib's does) loses a character of
+    an id SMSC sent without one. `wire.read_deliver_sm` keeps it, but a report relayed by such a
+    reader can still carry the shortened id; the text's full id is then the one SMSC gave.
     """
     tlv = _clean_id(tlv_id or "")
     if not tlv:

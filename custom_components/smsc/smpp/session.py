@@ -54,7 +54,7 @@ _MAX_THROTTLE_DELAY: Final = 10.0
 # The longest `close()` waits for SMSC to answer the submits already written.
 MAX_CLOSE_GRACE: Final = 5.0
 # The longest the event loop spends on results from the I/O thread before it lets others run.
-_SLICE: Final = 0.002
+_SLICE: Final = 0.001
 
 
 class SessionState(StrEnum):

@@ -1,10 +1,12 @@
 """SMPP framing and PDU building on one socket; runs on the I/O thread.
 
-smpplib connects, binds, builds every `submit_sm` and parses what SMSC sends. Around it,
+smpplib connects, binds, builds every `submit_sm` and parses what SMSC sends but the two
+kinds a busy link is made of: `submit_sm_resp` and `deliver_sm` are read here. Around it,
 `Link` keeps one bound connection's buffers on a non-blocking socket: it writes what the
 socket takes, reads what has arrived and splits it into frames, and packs the fixed-shape
 answers (`deliver_sm_resp`, `enquire_link_resp`, ...) itself, which is most of a busy link's
-traffic. `SubmitFactory` builds `submit_sm` PDUs byte for byte as smpplib does, at a third of
+traffic. `read_deliver_sm` reads a report or incoming message at a fraction of smpplib's
+cost. `SubmitFactory` builds `submit_sm` PDUs byte for byte as smpplib does, at a third of
 its cost. Nothing here knows about threads or the event loop: the I/O thread
 (:mod:`.connection`) is the only one that touches a client or a link.
 """
@@ -12,7 +14,7 @@ its cost. Nothing here knows about threads or the event loop: the I/O thread
 from __future__ import annotations
 
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 import contextlib
 import copy
 import logging
@@ -28,6 +30,8 @@ from smpplib import (
     exceptions as smpp_exceptions,
     smpp,
 )
+
+from .deliver_sm import DeliverSm
 
 # Larger frames than this are not SMPP from SMSC: treat the stream as corrupt.
 MAX_PDU_LENGTH: Final = 64 * 1024
@@ -79,7 +83,7 @@ class ConnectionDropped(Exception):
 
 
 class UnparsablePdu(Exception):
-    """A complete frame smpplib cannot turn into a PDU; its header is still known."""
+    """A complete frame that cannot be turned into a PDU; its header is still known."""
 
     def __init__(self, command_id: int, status: int, sequence: int, cause: object) -> None:
         super().__init__(f"command 0x{command_id:08X} status {status}: {cause}")
@@ -272,27 +276,30 @@ class Link:
         """Decrypted bytes wait inside the TLS layer, where select cannot see them."""
         return self.tls and isinstance(self.sock, ssl.SSLSocket) and self.sock.pending() > 0
 
-    def frames(self) -> list[bytes]:
-        """Take every complete frame out of the input buffer.
+    def frames(self) -> Iterator[bytes]:
+        """Take the complete frames out of the input buffer, one at a time.
 
-        Frames before a corrupt length are still returned (they may answer submits); the
-        corruption is noted in `corrupt` for the caller to drop the link after them.
+        One at a time, so that the caller can stop between two (to let the event loop's thread
+        run) without this holding the GIL to split a megabyte first; what is not taken yet
+        stays in the buffer. Frames before a corrupt length are still given (they may answer
+        submits); the corruption is noted in `corrupt` for the caller to drop the link after.
         """
         buffer = self.inbuf
-        frames: list[bytes] = []
         position = 0
-        while len(buffer) - position >= 4:
-            (length,) = struct.unpack_from(">L", buffer, position)
-            if not _HEADER_LENGTH <= length <= MAX_PDU_LENGTH:
-                self.corrupt = f"invalid PDU length {length}"
-                break
-            if len(buffer) - position < length:
-                break
-            frames.append(bytes(buffer[position : position + length]))
-            position += length
-        if position:
-            del buffer[:position]
-        return frames
+        try:
+            while len(buffer) - position >= 4:
+                (length,) = struct.unpack_from(">L", buffer, position)
+                if not _HEADER_LENGTH <= length <= MAX_PDU_LENGTH:
+                    self.corrupt = f"invalid PDU length {length}"
+                    return
+                if len(buffer) - position < length:
+                    return
+                frame = bytes(buffer[position : position + length])
+                position += length
+                yield frame
+        finally:
+            if position:
+                del buffer[:position]
 
 
 def submit_sm_resp_message_id(frame: bytes) -> str:
@@ -302,6 +309,93 @@ def submit_sm_resp_message_id(frame: bytes) -> str:
     parser costs more than the rest of a submit's round trip.
     """
     return frame[_HEADER_LENGTH:].split(b"\0", 1)[0].decode("ascii", "replace")
+
+
+# The TLVs of a deliver_sm that `parse_deliver_sm` reads, by tag.
+_RECEIPTED_MESSAGE_ID: Final = 0x001E
+_MESSAGE_STATE: Final = 0x0427
+_MESSAGE_PAYLOAD: Final = 0x0424
+_SAR_MSG_REF_NUM: Final = 0x020C
+_SAR_TOTAL_SEGMENTS: Final = 0x020E
+_SAR_SEGMENT_SEQNUM: Final = 0x020F
+_TLV_HEADER: Final = struct.Struct(">HH")
+
+
+def read_deliver_sm(frame: bytes) -> DeliverSm:
+    """The fields of a `deliver_sm` frame that `parse_deliver_sm` uses, read without smpplib.
+
+    Every report and incoming message passes here, on the I/O thread with the GIL held:
+    smpplib's generic parser cost more than the rest of a report's way to an event. Unknown
+    TLVs are skipped, as `allow_unknown_opt_params` has smpplib do. A string TLV keeps its
+    last character when SMSC leaves out the NUL (smpplib drops it). Raises `UnparsablePdu`
+    for a body too short for its fields.
+    """
+    try:
+        position = _HEADER_LENGTH
+        position = _skip_cstring(frame, position)  # service_type
+        source, position = _cstring(frame, position + 2)  # after source_addr_ton, _npi
+        destination, position = _cstring(frame, position + 2)  # after dest_addr_ton, _npi
+        esm_class = frame[position]
+        # protocol_id, priority_flag; then schedule_delivery_time and validity_period
+        position = _skip_cstring(frame, _skip_cstring(frame, position + 3))
+        # registered_delivery, replace_if_present_flag, data_coding, sm_default_msg_id
+        data_coding = frame[position + 2]
+        length = frame[position + 4]
+        position += 5
+        short_message = frame[position : position + length]
+        position += length
+        tlvs: dict[int, bytes] = {}
+        while position + _TLV_HEADER.size <= len(frame):
+            tag, size = _TLV_HEADER.unpack_from(frame, position)
+            position += _TLV_HEADER.size
+            tlvs.setdefault(tag, frame[position : position + size])
+            position += size
+    except (IndexError, ValueError, struct.error) as err:  # a field without its end
+        raise _unparsable(frame, err) from err
+    if position != len(frame):  # past the end, or a few bytes too few for a TLV
+        raise _unparsable(frame, "the fields do not fill the PDU")
+    receipted = tlvs.get(_RECEIPTED_MESSAGE_ID)
+    return DeliverSm(
+        esm_class=esm_class,
+        data_coding=data_coding,
+        short_message=short_message,
+        source_addr=_text(source),
+        destination_addr=_text(destination),
+        receipted_message_id=None if receipted is None else _text(receipted),
+        message_state=_number(tlvs.get(_MESSAGE_STATE)),
+        message_payload=tlvs.get(_MESSAGE_PAYLOAD),
+        sar_msg_ref_num=_number(tlvs.get(_SAR_MSG_REF_NUM)),
+        sar_total_segments=_number(tlvs.get(_SAR_TOTAL_SEGMENTS)),
+        sar_segment_seqnum=_number(tlvs.get(_SAR_SEGMENT_SEQNUM)),
+    )
+
+
+def _unparsable(frame: bytes, cause: object) -> UnparsablePdu:
+    command_id, status, sequence = HEADER_FIELDS.unpack_from(frame, 4)
+    return UnparsablePdu(command_id, status, sequence, cause)
+
+
+def _cstring(frame: bytes, position: int) -> tuple[bytes, int]:
+    """The C-string at `position` (without its NUL) and the position after it."""
+    end = frame.index(b"\0", position)
+    return frame[position:end], end + 1
+
+
+def _skip_cstring(frame: bytes, position: int) -> int:
+    return frame.index(b"\0", position) + 1
+
+
+def _text(raw: bytes) -> str:
+    """An address or id as text: UTF-8 where it is, else Latin-1; NULs dropped."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return text.replace("\0", "")
+
+
+def _number(raw: bytes | None) -> int | None:
+    return int.from_bytes(raw, "big") if raw else None
 
 
 class SubmitFactory:
