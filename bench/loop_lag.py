@@ -41,14 +41,11 @@ from unittest.mock import patch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Before Home Assistant's test config could shadow the package (as tests/conftest.py does).
-from homeassistant import loader
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
+from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
+from bench.harness import LOGIN, PASSWORD, async_setup_account
 from bench.simulator_process import SimulatorProcess
 import custom_components.smsc  # noqa: F401
 from custom_components.smsc import hub as smsc_hub
@@ -57,8 +54,6 @@ from custom_components.smsc.smpp.session import SessionConfig
 from simulator import CommandId, MessageState, Pdu, Tag
 from simulator.pdu import SmBody, Tlv
 
-LOGIN = "demo"
-PASSWORD = "demo"  # noqa: S105 - the simulator's demo account
 PROBE_PERIOD = 0.001
 REAL_SESSION_CONFIG = smsc_hub.session_config
 
@@ -281,23 +276,7 @@ async def run(n: int) -> tuple[list[BurstResult], list[float]]:
         patch.object(smsc_hub, "session_config", _patient_session_config),
     ):
         async with async_test_home_assistant(config_dir=config_dir) as hass:
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # what enable_custom_integrations does
-            entry = MockConfigEntry(
-                domain=DOMAIN,
-                title="SMSC bench",
-                data={
-                    "host": sim.host,
-                    "port": sim.port,
-                    "username": LOGIN,
-                    "password": PASSWORD,
-                    "sender": "",
-                    "use_tls": False,
-                    "latin1": False,
-                },
-            )
-            entry.add_to_hass(hass)
-            assert await hass.config_entries.async_setup(entry.entry_id)
-            await hass.async_block_till_done()
+            entry = await async_setup_account(hass, sim.host, sim.port, title="SMSC bench")
             probe = LagProbe()
             probe.start()
             gc_watch = GcWatch()

@@ -36,15 +36,12 @@ from typing import Any, Final
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Before Home Assistant's test config could shadow the package (as tests/conftest.py does).
-from homeassistant import loader
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
+from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
+from bench.harness import async_setup_account
 import custom_components.smsc  # noqa: F401
 from custom_components.smsc.const import (
     CONF_CHANNELS,
@@ -222,23 +219,7 @@ async def main_async(sends: int, duration: float, seed: int) -> SoakResult:
             ) as sim,
             async_test_home_assistant(config_dir=config_dir) as hass,
         ):
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # what enable_custom_integrations does
-            entry = MockConfigEntry(
-                domain=DOMAIN,
-                title="SMSC soak",
-                data={
-                    "host": sim.host,
-                    "port": sim.port,
-                    "username": "demo",
-                    "password": "demo",
-                    "sender": "",
-                    "use_tls": False,
-                    "latin1": False,
-                },
-            )
-            entry.add_to_hass(hass)
-            assert await hass.config_entries.async_setup(entry.entry_id)
-            await hass.async_block_till_done()
+            entry = await async_setup_account(hass, sim.host, sim.port, title="SMSC soak")
             try:
                 return await run_soak(hass, entry, sim, sends=sends, duration=duration, seed=seed)
             finally:
