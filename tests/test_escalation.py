@@ -24,7 +24,7 @@ from custom_components.smsc.const import (
     EVENT_MESSAGE_RECEIVED,
     SUBENTRY_RECIPIENT,
 )
-from custom_components.smsc.escalation import escalations_of
+from custom_components.smsc.escalation import EscalationManager
 from custom_components.smsc.recipients import find_recipient, recipient_device_id
 from custom_components.smsc.smpp.outcomes import ERROR_SLUGS
 from simulator import SmscSimulator
@@ -77,6 +77,14 @@ def _calls(simulator: SmscSimulator, number: str | None = None) -> list[Received
         for message in simulator.received
         if message.kind == "call" and number in (None, message.destination_addr)
     ]
+
+
+def _manager(hass: HomeAssistant) -> EscalationManager:
+    """The loaded account's escalations."""
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert entry is not None
+    manager: EscalationManager = entry.runtime_data.escalations
+    return manager
 
 
 def _device(hass: HomeAssistant, entry: MockConfigEntry, phone: str) -> str | None:
@@ -189,7 +197,7 @@ async def test_a_reply_with_the_code_acknowledges_and_skips_assist(
     ]
     assert handled[0].data["text"] == "what is the temperature"
     assert len(_calls(smsc_simulator)) == 1
-    assert escalations_of(hass, ENTRY_ID).running == {}  # type: ignore[union-attr]
+    assert _manager(hass).running == {}
 
 
 async def test_cancel_stops_the_calls(
@@ -216,8 +224,7 @@ async def test_cancel_stops_the_calls(
     )
     assert (await _ended(ended))["reason"] == "cancelled"
     await hass.async_block_till_done()
-    manager = escalations_of(hass, ENTRY_ID)
-    assert manager is not None
+    manager = _manager(hass)
     assert not manager.running
     assert hass.states.get(ACTIVE).state == "0"
     # The written call's late report does not start the next one.
@@ -281,8 +288,7 @@ async def test_resumes_after_a_reload_without_repeating_a_written_call(
     response = await smsc_action(
         hass, "escalate", recipients=[MUM_PHONE, DAD_PHONE], message="Leak", call_timeout=600
     )
-    manager = escalations_of(hass, ENTRY_ID)
-    assert manager is not None
+    manager = _manager(hass)
     escalation = manager.running[response["escalation_id"]]
     await wait_until(
         lambda: escalation.pending_call is not None and bool(escalation.pending_call.message_ids)

@@ -13,7 +13,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .assist import async_remove_store as async_remove_assist_store
 from .const import DOMAIN
-from .escalation import async_setup_escalations, async_unload_escalations
+from .escalation import async_setup_escalations
 from .escalation_services import async_setup_escalation_services
 from .hub import SmscConfigEntry, SmscHub, connection_settings, recipients_signal
 from .migration import async_forget, async_migrate
@@ -123,7 +123,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmscConfigEntry) -> boo
         hub = entry.runtime_data
         for service in hub.legacy_notify_services:
             await service.async_unregister_services()
-        await async_unload_escalations(hass, entry)
+        # Where the escalations are is stored before the session closes.
+        await hub.escalations.async_stop()
         await hub.async_stop()
     return unloaded
 

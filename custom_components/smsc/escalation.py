@@ -26,7 +26,6 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util, ulid as ulid_util
-from homeassistant.util.hass_dict import HassKey
 
 from .const import (
     DOMAIN,
@@ -520,32 +519,15 @@ def _now() -> float:
     return dt_util.utcnow().timestamp()
 
 
-DATA_ESCALATIONS: Final[HassKey[dict[str, EscalationManager]]] = HassKey(f"{DOMAIN}_escalations")
-
-
 async def async_setup_escalations(
     hass: HomeAssistant, entry: ConfigEntry, manager: EscalationManager
 ) -> None:
     """Start an account's escalations (resuming stored ones) once its hub is bound."""
-    hass.data.setdefault(DATA_ESCALATIONS, {})[entry.entry_id] = manager
     # At shutdown the session closes at once: stop first, so no step is taken on a dead link.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stopper(manager)))
     # The calls' words, and the logbook's, which reads them synchronously from the cache.
     await async_get_translations(hass, hass.config.language, "exceptions", [DOMAIN])
     await manager.async_start()
-
-
-async def async_unload_escalations(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Store where the account's escalations are and stop them, before its session closes."""
-    manager = hass.data.get(DATA_ESCALATIONS, {}).pop(entry.entry_id, None)
-    if manager is not None:
-        await manager.async_stop()
-
-
-@callback
-def escalations_of(hass: HomeAssistant, entry_id: str) -> EscalationManager | None:
-    """The escalations of a loaded account."""
-    return hass.data.get(DATA_ESCALATIONS, {}).get(entry_id)
 
 
 def _stopper(manager: EscalationManager) -> Callable[[Event], Coroutine[Any, Any, None]]:

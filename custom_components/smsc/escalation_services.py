@@ -24,14 +24,8 @@ from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .const import DOMAIN
-from .escalation import (
-    DATA_ESCALATIONS,
-    MAX_ATTEMPTS,
-    MAX_RECIPIENTS,
-    EscalationPlan,
-    escalations_of,
-    new_code,
-)
+from .escalation import MAX_ATTEMPTS, MAX_RECIPIENTS, EscalationPlan, new_code
+from .hub import SmscConfigEntry
 from .services import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_MESSAGE,
@@ -108,13 +102,6 @@ async def _async_escalate(call: ServiceCall) -> ServiceResponse:
             translation_domain=DOMAIN, translation_key="escalation_one_account"
         )
     [(hub, phones)] = sends
-    manager = escalations_of(call.hass, hub.entry.entry_id)
-    if manager is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_loaded",
-            translation_placeholders={"title": hub.entry.title},
-        )
     recipients = _numbers(phones)
     if not recipients:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
@@ -142,13 +129,14 @@ async def _async_escalate(call: ServiceCall) -> ServiceResponse:
         )
     except SmscRequestError as err:
         raise validation_error(err) from err
-    return {ATTR_ESCALATION_ID: manager.async_begin(plan)}
+    return {ATTR_ESCALATION_ID: hub.escalations.async_begin(plan)}
 
 
 async def _async_cancel(call: ServiceCall) -> None:
     escalation_id: str = call.data[ATTR_ESCALATION_ID]
-    for manager in call.hass.data.get(DATA_ESCALATIONS, {}).values():
-        if manager.async_cancel(escalation_id):
+    entries: list[SmscConfigEntry] = call.hass.config_entries.async_loaded_entries(DOMAIN)
+    for entry in entries:
+        if entry.runtime_data.escalations.async_cancel(escalation_id):
             return
     raise ServiceValidationError(
         translation_domain=DOMAIN,

@@ -21,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_CHANNELS
 from .delivery_states import DELIVERY_STATES, delivery_state, restored_delivery_state
 from .entity import SmscAccountEntity, SmscRecipientStatusEntity
-from .escalation import EscalationManager, escalations_of
+from .escalation import EscalationManager
 from .hub import SmscConfigEntry, SmscHub
 from .models import HubCounters, RecipientStatus
 from .recipient_entities import async_setup_recipient_entities
@@ -111,8 +111,7 @@ async def async_setup_entry(
     """Add the account's counters and each recipient's sensors."""
     hub = entry.runtime_data
     async_add_entities(SmscCounterSensor(hub, description) for description in COUNTERS)
-    if (escalations := escalations_of(hass, entry.entry_id)) is not None:
-        async_add_entities([SmscActiveEscalationsSensor(hub, escalations)])
+    async_add_entities([SmscActiveEscalationsSensor(hub, hub.escalations)])
 
     def build(subentry: ConfigSubentry) -> list[SmscRecipientSensor]:
         sensors = [
