@@ -311,13 +311,13 @@ def submit_sm_resp_message_id(frame: bytes) -> str:
     return frame[_HEADER_LENGTH:].split(b"\0", 1)[0].decode("ascii", "replace")
 
 
-# The TLVs of a deliver_sm that `parse_deliver_sm` reads, by tag.
-_RECEIPTED_MESSAGE_ID: Final = 0x001E
-_MESSAGE_STATE: Final = 0x0427
-_MESSAGE_PAYLOAD: Final = 0x0424
-_SAR_MSG_REF_NUM: Final = 0x020C
-_SAR_TOTAL_SEGMENTS: Final = 0x020E
-_SAR_SEGMENT_SEQNUM: Final = 0x020F
+# The TLVs of a deliver_sm that `parse_deliver_sm` reads, by tag (smpplib's table).
+_RECEIPTED_MESSAGE_ID: Final = consts.OPTIONAL_PARAMS["receipted_message_id"]
+_MESSAGE_STATE: Final = consts.OPTIONAL_PARAMS["message_state"]
+_MESSAGE_PAYLOAD: Final = consts.OPTIONAL_PARAMS["message_payload"]
+_SAR_MSG_REF_NUM: Final = consts.OPTIONAL_PARAMS["sar_msg_ref_num"]
+_SAR_TOTAL_SEGMENTS: Final = consts.OPTIONAL_PARAMS["sar_total_segments"]
+_SAR_SEGMENT_SEQNUM: Final = consts.OPTIONAL_PARAMS["sar_segment_seqnum"]
 _TLV_HEADER: Final = struct.Struct(">HH")
 
 
@@ -331,13 +331,13 @@ def read_deliver_sm(frame: bytes) -> DeliverSm:
     for a body too short for its fields.
     """
     try:
-        position = _HEADER_LENGTH
-        position = _skip_cstring(frame, position)  # service_type
+        _, position = _cstring(frame, _HEADER_LENGTH)  # service_type
         source, position = _cstring(frame, position + 2)  # after source_addr_ton, _npi
         destination, position = _cstring(frame, position + 2)  # after dest_addr_ton, _npi
         esm_class = frame[position]
-        # protocol_id, priority_flag; then schedule_delivery_time and validity_period
-        position = _skip_cstring(frame, _skip_cstring(frame, position + 3))
+        # schedule_delivery_time, after esm_class, protocol_id and priority_flag
+        _, position = _cstring(frame, position + 3)
+        _, position = _cstring(frame, position)  # validity_period
         # registered_delivery, replace_if_present_flag, data_coding, sm_default_msg_id
         data_coding = frame[position + 2]
         length = frame[position + 4]
@@ -379,10 +379,6 @@ def _cstring(frame: bytes, position: int) -> tuple[bytes, int]:
     """The C-string at `position` (without its NUL) and the position after it."""
     end = frame.index(b"\0", position)
     return frame[position:end], end + 1
-
-
-def _skip_cstring(frame: bytes, position: int) -> int:
-    return frame.index(b"\0", position) + 1
 
 
 def _text(raw: bytes) -> str:
